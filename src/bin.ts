@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The follow-tcp executable: run the CLI on this process's arguments and streams.
+
+import { main } from './cli.js';
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // A closed pipe (e.g. `| head`) is the reader's choice, not a failure.
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then((code) => {
+  process.exitCode = code;
+});

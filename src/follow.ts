@@ -1,0 +1,34 @@
+// The async shell around the reassembler: frames in (async), row batches out as they become final.
+
+import { FollowTcpError } from './errors.js';
+import type { Frame } from './frame.js';
+import { type DirectionRows, type FollowOptions, StreamFollower } from './tcp/streams.js';
+
+/** A running follow: the follower (for stream lists and counters) and its row batches. */
+export interface FollowRun {
+  follower: StreamFollower;
+  batches: AsyncGenerator<DirectionRows>;
+}
+
+// Follow every selected direction of `frames`. Bad or truncated input still yields the rows of
+// every complete packet before the error is rethrown.
+export function followFrames(frames: AsyncIterable<Frame>, options: FollowOptions): FollowRun {
+  const ready: DirectionRows[] = [];
+  const follower = new StreamFollower(options, (batch) => ready.push(batch));
+  async function* batches(): AsyncGenerator<DirectionRows> {
+    let inputError: FollowTcpError | undefined;
+    try {
+      for await (const frame of frames) {
+        follower.push(frame);
+        if (ready.length > 0) yield* ready.splice(0);
+      }
+    } catch (error) {
+      if (!(error instanceof FollowTcpError) || (error.code !== 'TRUNCATED_INPUT' && error.code !== 'BAD_INPUT')) throw error;
+      inputError = error;
+    }
+    follower.finish();
+    yield* ready.splice(0);
+    if (inputError) throw inputError;
+  }
+  return { follower, batches: batches() };
+}

@@ -1,0 +1,50 @@
+// Open the user's input as TCP frames: a PDML file (or stdin, or .gz), or a capture run through tshark.
+
+import type { Readable } from 'node:stream';
+import type { EndpointSelector } from './endpoint.js';
+import type { Frame } from './frame.js';
+import { pdmlFrames } from './pdml/frames.js';
+import { readPdmlText } from './source/file.js';
+import { tsharkPdml } from './source/tshark.js';
+
+/** Where frames come from: exactly one of `pdml` and `pcap`. */
+export interface InputOptions {
+  pdml?: string;
+  pcap?: string;
+  tshark?: string;
+  savePdml?: string;
+  /** Selection to push down into tshark as a display filter. */
+  stream?: number;
+  endpoints?: EndpointSelector[];
+  stdin?: Readable;
+}
+
+function addressFilter(address: string): string {
+  return address.includes(':') ? `ipv6.addr == ${address}` : `ip.addr == ${address}`;
+}
+
+// A tshark display filter for the selection; both directions are kept (ACKs matter to gaps).
+export function displayFilter(stream: number | undefined, endpoints: readonly EndpointSelector[]): string {
+  const terms = ['tcp'];
+  if (stream !== undefined) terms.push(`tcp.stream eq ${stream}`);
+  for (const endpoint of endpoints) {
+    if (endpoint.address !== undefined) terms.push(addressFilter(endpoint.address));
+    if (endpoint.port !== undefined) terms.push(`tcp.port == ${endpoint.port}`);
+  }
+  return terms.join(' && ');
+}
+
+// The TCP frames of the input, in file order.
+export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
+  if (options.pcap !== undefined) {
+    const chunks = tsharkPdml({
+      capture: options.pcap,
+      displayFilter: displayFilter(options.stream, options.endpoints ?? []),
+      ...(options.tshark !== undefined && { tshark: options.tshark }),
+      ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
+    });
+    return pdmlFrames(chunks, options.pcap);
+  }
+  const path = options.pdml ?? '-';
+  return pdmlFrames(readPdmlText(path, options.stdin), path === '-' ? 'stdin' : path);
+}

@@ -1,0 +1,82 @@
+// The output columns, defined once: segment rows and byte rows, as ordered records of text.
+
+import type { DirectionRows } from '../tcp/streams.js';
+import type { SegmentRow } from '../tcp/segment.js';
+import { formatSeconds, formatTime, type TimeFormat } from '../time.js';
+import { type DataFormat, encodeData } from './data.js';
+
+/** Columns of segment rows, in SPEC order. */
+export const SEGMENT_COLUMNS = [
+  'stream',
+  'src',
+  'dst',
+  'kind',
+  'offset',
+  'length',
+  'frame',
+  'time',
+  'rel_time',
+  'delivered_time',
+  'hol_delay',
+  'copies',
+  'dup_frames',
+  'conflict',
+  'gap_acked',
+  'data',
+] as const;
+
+/** Columns of byte rows (--rows byte), in SPEC order. */
+export const BYTE_COLUMNS = ['stream', 'src', 'dst', 'offset', 'frame', 'time', 'delivered_time', 'hol_delay', 'byte'] as const;
+
+/** How cells are written: --time and --data. */
+export interface CellFormat {
+  time: TimeFormat;
+  data: DataFormat;
+}
+
+type Cell = string | number;
+
+function timeCell(time: bigint | undefined, batch: DirectionRows, format: CellFormat): string {
+  return time === undefined ? '' : formatTime(time, format.time, batch.origin);
+}
+
+function holDelay(row: SegmentRow): string {
+  return row.deliveredTime === undefined || row.firstTime === undefined ? '' : formatSeconds(row.deliveredTime - row.firstTime);
+}
+
+// One segment row as cells in SEGMENT_COLUMNS order.
+export function segmentCells(batch: DirectionRows, row: SegmentRow, format: CellFormat): Cell[] {
+  const { direction } = batch;
+  const isGap = row.kind === 'gap';
+  return [
+    direction.stream,
+    direction.src,
+    direction.dst,
+    row.kind,
+    row.offset,
+    row.length,
+    row.frame ?? '',
+    timeCell(row.time, batch, format),
+    row.time === undefined ? '' : formatSeconds(row.time - batch.origin),
+    timeCell(row.deliveredTime, batch, format),
+    holDelay(row),
+    row.copies,
+    row.dupFrames.join(' '),
+    isGap ? '' : row.conflict ? 1 : 0,
+    isGap ? (row.gapAcked ? 1 : 0) : '',
+    encodeData(row.bytes, format.data),
+  ];
+}
+
+// One row per byte of a data row, as cells in BYTE_COLUMNS order.
+export function* byteCells(batch: DirectionRows, row: SegmentRow, format: CellFormat): Generator<Cell[]> {
+  if (row.kind !== 'data' || !row.bytes) return;
+  const { direction } = batch;
+  const time = timeCell(row.time, batch, format);
+  const delivered = timeCell(row.deliveredTime, batch, format);
+  const hol = holDelay(row);
+  for (let index = 0; index < row.bytes.length; index += 1) {
+    const value = row.bytes.subarray(index, index + 1);
+    yield [direction.stream, direction.src, direction.dst, row.offset + index, row.frame ?? '', time, delivered, hol, encodeData(value, format.data)];
+  }
+}

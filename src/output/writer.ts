@@ -1,0 +1,103 @@
+// Write reassembled rows to a byte sink as CSV, JSON lines, or the raw bytes of one direction.
+
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import type { DirectionRows } from '../tcp/streams.js';
+import { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './columns.js';
+
+/** Output format (--format). */
+export type OutputFormat = 'csv' | 'jsonl' | 'raw';
+/** One row per contiguous chunk, or one row per byte (--rows). */
+export type RowShape = 'segment' | 'byte';
+/** What raw output writes for bytes missing from the capture (--gap-fill). */
+export type GapFill = 'none' | 'zero' | 'marker';
+
+/** Everything that decides how rows are written. */
+export interface WriterOptions extends CellFormat {
+  format: OutputFormat;
+  rows: RowShape;
+  gapFill: GapFill;
+}
+
+// Write a chunk, waiting for the sink to drain when it asks to (backpressure).
+async function put(sink: Writable, chunk: string | Uint8Array): Promise<void> {
+  if (!sink.write(chunk)) {
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => {
+        sink.off('drain', done);
+        sink.off('error', done);
+        if (error) reject(error);
+        else resolve();
+      };
+      sink.on('drain', done);
+      sink.on('error', done);
+    });
+  }
+}
+
+// Zero-filled gap bytes, written in bounded chunks so a huge gap never needs a huge buffer.
+async function putZeros(sink: Writable, length: number): Promise<void> {
+  const block = Buffer.alloc(Math.min(length, 1 << 20));
+  for (let left = length; left > 0; left -= block.length) await put(sink, left >= block.length ? block : block.subarray(0, left));
+}
+
+// Writes row batches in the chosen format; the header (CSV) comes with the first batch.
+export class RowWriter {
+  readonly #sink: Writable;
+  readonly #options: WriterOptions;
+  #started = false;
+
+  constructor(sink: Writable, options: WriterOptions) {
+    this.#sink = sink;
+    this.#options = options;
+  }
+
+  /** True once anything (even just the header) was written. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  // Write one direction's batch of rows.
+  async write(batch: DirectionRows): Promise<void> {
+    const options = this.#options;
+    const columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
+    if (!this.#started && options.format === 'csv') await put(this.#sink, stringify([columns as unknown as string[]]));
+    this.#started = true;
+    if (options.format === 'raw') {
+      await this.#writeRaw(batch);
+      return;
+    }
+    const records: (string | number)[][] = [];
+    for (const row of batch.rows) {
+      if (options.rows === 'byte') for (const cells of byteCells(batch, row, options)) records.push(cells);
+      else records.push(segmentCells(batch, row, options));
+      if (records.length >= 4096) await this.#flush(records.splice(0), columns);
+    }
+    await this.#flush(records, columns);
+  }
+
+  async #flush(records: (string | number)[][], columns: readonly string[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.#options.format === 'csv') {
+      await put(this.#sink, stringify(records));
+      return;
+    }
+    let text = '';
+    for (const cells of records) {
+      const object: Record<string, string | number> = {};
+      columns.forEach((column, index) => {
+        object[column] = cells[index]!;
+      });
+      text += `${JSON.stringify(object)}\n`;
+    }
+    await put(this.#sink, text);
+  }
+
+  async #writeRaw(batch: DirectionRows): Promise<void> {
+    for (const row of batch.rows) {
+      if (row.kind === 'data' && row.bytes) await put(this.#sink, row.bytes);
+      else if (this.#options.gapFill === 'zero') await putZeros(this.#sink, row.length);
+      else if (this.#options.gapFill === 'marker') await put(this.#sink, `[${row.length} bytes missing in capture file]`);
+    }
+  }
+}

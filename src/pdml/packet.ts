@@ -1,0 +1,117 @@
+// Turn one PDML packet's fields into a Frame; either PDML shape, numbers from `show` (or the `-e` value).
+
+import { FollowTcpError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { parseEpoch } from '../time.js';
+import type { PdmlField, PdmlPacket } from './parse.js';
+
+// The display text of a field: `show` in the nested form, `value` in the flat `-e` form.
+function text(packet: PdmlPacket, name: string): string | undefined {
+  const field = packet.fields.get(name);
+  return field?.show ?? field?.value;
+}
+
+function integer(packet: PdmlPacket, name: string): number | undefined {
+  const shown = text(packet, name);
+  if (shown === undefined) return undefined;
+  const match = /^\s*(0x[0-9a-f]+|\d+)/i.exec(shown);
+  return match ? Number(match[1]) : undefined;
+}
+
+// A raw 32-bit number: `tcp.seq_raw`/`tcp.ack_raw`, or else the on-wire hex `value` of `tcp.seq`/`tcp.ack`.
+function raw32(packet: PdmlPacket, rawName: string, hexName: string): number | undefined {
+  const direct = integer(packet, rawName);
+  if (direct !== undefined) return direct;
+  const field: PdmlField | undefined = packet.fields.get(hexName);
+  // In the nested form `value` is the raw header bytes; in the flat form there is no `show`, so
+  // `value` is tshark's relative number and cannot be used.
+  if (field?.show !== undefined && field.value !== undefined && /^[0-9a-f]{8}$/i.test(field.value)) {
+    return Number.parseInt(field.value, 16);
+  }
+  return undefined;
+}
+
+// Hex bytes as PDML writes them (`value` plain hex, `show` colon-separated); undefined if not hex.
+function hexBytes(hex: string): Uint8Array | undefined {
+  const plain = hex.includes(':') ? hex.replaceAll(':', '') : hex;
+  if (plain.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(plain)) return undefined;
+  return Buffer.from(plain, 'hex');
+}
+
+function payloadOf(packet: PdmlPacket, length: number): Uint8Array {
+  const payload = packet.fields.get('tcp.payload');
+  if (payload) {
+    const bytes = hexBytes(payload.value ?? payload.show ?? '');
+    if (bytes) return bytes;
+  }
+  // RST data is dissected as `tcp.reset_cause`: its `value` holds the raw bytes in the nested form.
+  const reset = packet.fields.get('tcp.reset_cause');
+  if (reset?.value !== undefined && length > 0) {
+    if (reset.show !== undefined) return hexBytes(reset.value) ?? new Uint8Array(0);
+    // Flat form: only the display string (cut at the first NUL); use it only when it is whole and plain.
+    if (reset.value.length === length && /^[\x20-\x5b\x5d-\x7e]*$/.test(reset.value)) return Buffer.from(reset.value, 'latin1');
+  }
+  return new Uint8Array(0);
+}
+
+function required(packet: PdmlPacket, source: string, name: string, value: number | undefined): number {
+  if (value === undefined) {
+    throw new FollowTcpError(
+      'BAD_INPUT',
+      `${source}:${packet.line}: TCP packet without ${name}: export the PDML with tshark -T pdml (full) or list ${name} with -e`,
+    );
+  }
+  return value;
+}
+
+// A Frame from a PDML packet, or undefined when the packet is not TCP over IP.
+export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
+  const srcPort = integer(packet, 'tcp.srcport');
+  const dstPort = integer(packet, 'tcp.dstport');
+  if (srcPort === undefined || dstPort === undefined) return undefined;
+  const srcAddress = text(packet, 'ipv6.src') ?? text(packet, 'ip.src');
+  const dstAddress = text(packet, 'ipv6.dst') ?? text(packet, 'ip.dst');
+  if (srcAddress === undefined || dstAddress === undefined) return undefined;
+  const number = required(packet, source, 'frame.number', integer(packet, 'frame.number') ?? integer(packet, 'num'));
+  const timeText = text(packet, 'frame.time_epoch') ?? packet.fields.get('timestamp')?.value;
+  const time = timeText === undefined ? undefined : parseEpoch(timeText);
+  if (time === undefined) {
+    throw new FollowTcpError(
+      'BAD_INPUT',
+      `${source}:${packet.line}: frame ${number} has no readable time (frame.time_epoch): export it with tshark -T pdml`,
+    );
+  }
+  const seq = required(packet, source, 'tcp.seq_raw', raw32(packet, 'tcp.seq_raw', 'tcp.seq'));
+  const flags = required(packet, source, 'tcp.flags', flagsOf(packet));
+  const length = integer(packet, 'tcp.len') ?? 0;
+  const ipIdText = text(packet, 'ip.id');
+  return {
+    number,
+    time,
+    srcAddress,
+    dstAddress,
+    srcPort,
+    dstPort,
+    stream: integer(packet, 'tcp.stream'),
+    seq,
+    ack: raw32(packet, 'tcp.ack_raw', 'tcp.ack') ?? 0,
+    flags,
+    length,
+    payload: payloadOf(packet, length),
+    window: integer(packet, 'tcp.window_size_value'),
+    windowScaled: integer(packet, 'tcp.window_size'),
+    ipId: text(packet, 'ipv6.src') === undefined && ipIdText !== undefined ? integer(packet, 'ip.id') : undefined,
+    mss: integer(packet, 'tcp.options.mss_val'),
+    windowShift: integer(packet, 'tcp.options.wscale.shift'),
+    analysis: packet.analysis,
+  };
+}
+
+// tcp.flags: `show="0x0018"` (nested) or `value="0x0018"` (flat); the masked hex `value` as a fallback.
+function flagsOf(packet: PdmlPacket): number | undefined {
+  const field = packet.fields.get('tcp.flags');
+  const shown = field?.show ?? field?.value;
+  if (shown === undefined) return undefined;
+  const hex = /^\s*(?:0x)?([0-9a-f]+)/i.exec(shown);
+  return hex ? Number.parseInt(hex[1]!, 16) & 0xff : undefined;
+}

@@ -1,0 +1,223 @@
+// Streaming PDML reader: the only module that knows XML. Feeds sax (strict) and emits one
+// PdmlPacket per complete <packet>, in either PDML shape (nested full tree, or flat `-e`).
+
+import sax from 'sax';
+import { FollowTcpError } from '../errors.js';
+
+/** One PDML field's two attributes: `show` (display text) and `value` (raw hex, or display text in `-e` form). */
+export interface PdmlField {
+  show: string | undefined;
+  value: string | undefined;
+}
+
+/** The fields of one <packet> that follow-tcp reads, each taken from the right protocol layer. */
+export interface PdmlPacket {
+  /** Field name → its first occurrence (for IP fields: the innermost IP layer before TCP). */
+  fields: Map<string, PdmlField>;
+  /** Names of tshark's `tcp.analysis.*` flags present on the packet, without the prefix. */
+  analysis: string[];
+  /** 1-based line where the <packet> element starts, for error messages. */
+  line: number;
+}
+
+const GENINFO_FIELDS = new Set(['num', 'timestamp', 'len', 'caplen']);
+const IP_FIELDS = new Set(['ip.src', 'ip.dst', 'ip.id', 'ipv6.src', 'ipv6.dst', 'ipv6.flow']);
+const FRAME_FIELDS = new Set(['frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len']);
+const TCP_FIELDS = new Set([
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.stream',
+  'tcp.len',
+  'tcp.seq',
+  'tcp.seq_raw',
+  'tcp.ack',
+  'tcp.ack_raw',
+  'tcp.flags',
+  'tcp.window_size',
+  'tcp.window_size_value',
+  'tcp.payload',
+  'tcp.reset_cause',
+  'tcp.options.mss_val',
+  'tcp.options.wscale.shift',
+]);
+
+/** tshark's TCP expert flags (the `tcp.analysis.*` names that mark a frame, not numbers). */
+export const ANALYSIS_FLAGS: ReadonlySet<string> = new Set([
+  'retransmission',
+  'fast_retransmission',
+  'spurious_retransmission',
+  'out_of_order',
+  'lost_segment',
+  'ack_lost_segment',
+  'duplicate_ack',
+  'zero_window',
+  'zero_window_probe',
+  'zero_window_probe_ack',
+  'keep_alive',
+  'keep_alive_ack',
+  'window_full',
+  'window_update',
+  'reused_ports',
+  'tfo_syn',
+  'tfo_ack',
+  'tfo_ignored',
+]);
+
+const ANALYSIS_PREFIX = 'tcp.analysis.';
+
+// Push-based PDML parser: write() text chunks of any size, end() at the end of input.
+export class PdmlParser {
+  readonly #source: string;
+  readonly #onPacket: (packet: PdmlPacket) => void;
+  readonly #sax: sax.SAXParser;
+  #sawRoot = false;
+  #rootClosed = false;
+  #failure: FollowTcpError | undefined;
+  // The packet being read: a <packet> spans many chunks and is emitted only on </packet>.
+  #packet: PdmlPacket | undefined;
+  #depth = 0; // element depth inside the open <packet> (1 = its children)
+  #topProto = ''; // name of the open top-level <proto> of the packet
+  #tcpProtos = 0; // top-level tcp protos opened so far in this packet
+
+  constructor(source: string, onPacket: (packet: PdmlPacket) => void) {
+    this.#source = source;
+    this.#onPacket = onPacket;
+    const parser = sax.parser(true, { position: true });
+    parser.onopentag = (tag) => this.#open(tag as sax.Tag);
+    parser.onclosetag = () => this.#close();
+    parser.onerror = (error) => {
+      this.#fail(this.#xmlError(error.message.split('\n')[0] ?? 'malformed XML'));
+    };
+    this.#sax = parser;
+  }
+
+  // Feed the next chunk of PDML text; throws FollowTcpError on malformed or non-PDML input.
+  write(chunk: string): void {
+    this.#sax.write(chunk);
+    if (this.#failure) throw this.#failure;
+  }
+
+  // Signal the end of input; throws if the input was empty or stops inside a packet.
+  end(): void {
+    if (!this.#sawRoot) {
+      throw new FollowTcpError('BAD_INPUT', `${this.#source}: empty input: no PDML in it (expected tshark -T pdml output)`);
+    }
+    if (!this.#rootClosed) {
+      const where = `${this.#source}:${this.#sax.line + 1}`;
+      const open = this.#packet ? ` inside the <packet> that starts at line ${this.#packet.line}` : '';
+      throw new FollowTcpError(
+        'TRUNCATED_INPUT',
+        `${where}: PDML ends${open} without </pdml> (tshark killed or disk full?); every complete packet was used`,
+      );
+    }
+  }
+
+  #xmlError(message: string): FollowTcpError {
+    const where = `${this.#source}:${this.#sax.line + 1}:${this.#sax.column + 1}`;
+    const hint = this.#sawRoot ? 'malformed XML' : 'not PDML (expected tshark -T pdml output)';
+    return new FollowTcpError('BAD_INPUT', `${where}: ${hint}: ${message}`);
+  }
+
+  #fail(error: FollowTcpError): void {
+    this.#failure ??= error;
+    // sax keeps going after onerror; make it stop reading this input.
+    this.#sax.onopentag = () => {};
+    this.#sax.onclosetag = () => {};
+    this.#sax.onerror = () => {};
+    (this.#sax as unknown as { error: Error | null }).error = null;
+  }
+
+  #open(tag: sax.Tag): void {
+    if (!this.#sawRoot) {
+      this.#sawRoot = true;
+      if (tag.name !== 'pdml') {
+        this.#fail(
+          new FollowTcpError(
+            'BAD_INPUT',
+            `${this.#source}:${this.#sax.line + 1}: not PDML: the root element is <${tag.name}>, expected <pdml> (tshark -T pdml output)`,
+          ),
+        );
+      }
+      return;
+    }
+    const packet = this.#packet;
+    if (!packet) {
+      if (tag.name === 'packet') {
+        this.#packet = { fields: new Map(), analysis: [], line: this.#sax.line + 1 };
+        this.#depth = 0;
+        this.#topProto = '';
+        this.#tcpProtos = 0;
+      }
+      return;
+    }
+    this.#depth += 1;
+    const name = tag.attributes.name ?? '';
+    if (tag.name === 'proto') {
+      if (this.#depth !== 1) return;
+      this.#topProto = name;
+      if (name === 'tcp') this.#tcpProtos += 1;
+      else if ((name === 'ip' || name === 'ipv6') && this.#tcpProtos === 0) {
+        // A later IP layer (a tunnel's inner header) replaces the outer one's addresses.
+        for (const field of IP_FIELDS) packet.fields.delete(field);
+      }
+      return;
+    }
+    if (tag.name !== 'field') return;
+    const flat = this.#depth === 1;
+    const proto = flat ? '' : this.#topProto;
+    const show = tag.attributes.show;
+    const value = tag.attributes.value;
+    if (name.startsWith(ANALYSIS_PREFIX)) {
+      const flag = name.slice(ANALYSIS_PREFIX.length);
+      if ((flat || (proto === 'tcp' && this.#tcpProtos === 1)) && ANALYSIS_FLAGS.has(flag) && !packet.analysis.includes(flag)) {
+        packet.analysis.push(flag);
+      }
+      return;
+    }
+    if (IP_FIELDS.has(name)) {
+      if (flat || ((proto === 'ip' || proto === 'ipv6') && this.#tcpProtos === 0)) {
+        packet.fields.set(name, { show, value });
+      }
+      return;
+    }
+    let wanted = false;
+    if (TCP_FIELDS.has(name)) wanted = flat || (proto === 'tcp' && this.#tcpProtos === 1);
+    else if (FRAME_FIELDS.has(name)) wanted = flat || proto === 'frame';
+    else if (GENINFO_FIELDS.has(name)) wanted = proto === 'geninfo';
+    if (wanted && !packet.fields.has(name)) packet.fields.set(name, { show, value });
+  }
+
+  #close(): void {
+    const packet = this.#packet;
+    if (!packet) {
+      // sax has already popped the closed tag: no open tags left means </pdml> was read.
+      if ((this.#sax as unknown as { tags: unknown[] }).tags.length === 0) this.#rootClosed = true;
+      return;
+    }
+    if (this.#depth === 0) {
+      this.#packet = undefined;
+      this.#onPacket(packet);
+      return;
+    }
+    if (this.#depth === 1) this.#topProto = '';
+    this.#depth -= 1;
+  }
+}
+
+// Parse PDML text chunks into packets as they stream in; errors surface after the packets before them.
+export async function* parsePdml(chunks: AsyncIterable<string>, source: string): AsyncGenerator<PdmlPacket> {
+  const ready: PdmlPacket[] = [];
+  const parser = new PdmlParser(source, (packet) => ready.push(packet));
+  for await (const chunk of chunks) {
+    try {
+      parser.write(chunk);
+    } finally {
+      yield* ready.splice(0);
+    }
+  }
+  try {
+    parser.end();
+  } finally {
+    yield* ready.splice(0);
+  }
+}

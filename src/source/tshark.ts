@@ -1,0 +1,126 @@
+// Run tshark on a capture and stream its lean PDML (flat `-T pdml -e …` form) as text chunks.
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { execa } from 'execa';
+import { FollowTcpError } from '../errors.js';
+import { ioError } from './file.js';
+
+/** The fields follow-tcp asks tshark for (research/tshark.md §2.4, plus IP ID, RST data and SYN options). */
+export const TSHARK_FIELDS: readonly string[] = [
+  'frame.number',
+  'frame.time_epoch',
+  'frame.len',
+  'frame.cap_len',
+  'ip.src',
+  'ip.dst',
+  'ip.id',
+  'ipv6.src',
+  'ipv6.dst',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.stream',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'tcp.len',
+  'tcp.flags',
+  'tcp.window_size_value',
+  'tcp.window_size',
+  'tcp.options.mss_val',
+  'tcp.options.wscale.shift',
+  'tcp.payload',
+  'tcp.reset_cause',
+  'tcp.analysis.retransmission',
+  'tcp.analysis.fast_retransmission',
+  'tcp.analysis.spurious_retransmission',
+  'tcp.analysis.out_of_order',
+  'tcp.analysis.lost_segment',
+  'tcp.analysis.ack_lost_segment',
+  'tcp.analysis.duplicate_ack',
+  'tcp.analysis.zero_window',
+  'tcp.analysis.zero_window_probe',
+  'tcp.analysis.zero_window_probe_ack',
+  'tcp.analysis.keep_alive',
+  'tcp.analysis.keep_alive_ack',
+  'tcp.analysis.window_full',
+  'tcp.analysis.window_update',
+  'tcp.analysis.reused_ports',
+];
+
+/** How to run tshark: which binary, which capture, which packets (a display filter). */
+export interface TsharkOptions {
+  capture: string;
+  tshark?: string;
+  displayFilter?: string;
+  /** Also write the PDML tshark produced to this file. */
+  savePdml?: string;
+}
+
+// The tshark command line for a capture: lean flat PDML, no TCP desegmentation, no name lookups.
+export function tsharkArguments(options: TsharkOptions): string[] {
+  const args = ['-r', options.capture, '-n', '-T', 'pdml', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+  args.push('-Y', options.displayFilter ?? 'tcp');
+  for (const field of TSHARK_FIELDS) args.push('-e', field);
+  return args;
+}
+
+// The first meaningful line of what tshark wrote on stderr.
+function tsharkMessage(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('Running as user'));
+  return lines[0] ?? 'no message';
+}
+
+// Stream tshark's PDML for a capture as text chunks, as tshark writes it (no temporary file).
+export async function* tsharkPdml(options: TsharkOptions): AsyncGenerator<string> {
+  const binary = options.tshark ?? process.env.FOLLOW_TCP_TSHARK ?? 'tshark';
+  const subprocess = execa(binary, tsharkArguments(options), {
+    buffer: { stdout: false, stderr: true },
+    stdin: 'ignore',
+    reject: false,
+    encoding: 'utf8',
+  });
+  let save: WriteStream | undefined;
+  if (options.savePdml) {
+    const path = options.savePdml;
+    save = createWriteStream(path);
+    save.on('error', () => {});
+  }
+  let finished = false;
+  try {
+    try {
+      for await (const chunk of subprocess.stdout as AsyncIterable<string | Buffer>) {
+        const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+        if (save && !save.write(text)) await new Promise<void>((resolve) => save!.once("drain", () => resolve()));
+        yield text;
+      }
+    } catch {
+      // stdout failed: the result below says why.
+    }
+    const result = await subprocess;
+    if (result.failed) {
+      const code = (result as { code?: string }).code;
+      const cause = (result as { cause?: unknown }).cause;
+      if (code === 'ENOENT' || (cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+        throw new FollowTcpError(
+          'TSHARK_NOT_FOUND',
+          `${binary}: tshark not found: install it (Debian: apt-get install tshark) or pass --tshark PATH`,
+        );
+      }
+      const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+      const how = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? 'failed');
+      throw new FollowTcpError('TSHARK_FAILED', `${options.capture}: tshark failed (${how}): ${tsharkMessage(stderr)}`);
+    }
+    finished = true;
+  } finally {
+    if (!finished) subprocess.kill();
+    if (save) {
+      const file = save;
+      await new Promise<void>((resolve, reject) => {
+        file.end(() => resolve());
+        file.once('error', (error) => reject(ioError(options.savePdml!, error, 'write')));
+      });
+    }
+  }
+}
