@@ -111,3 +111,13 @@ export function parseCsv(text: string): Record<string, string>[] {
   const [header, ...rows] = lines.map(split);
   return rows.map((cells) => Object.fromEntries(header!.map((name, index) => [name, cells[index] ?? ''])));
 }
+
+// The golden CSV that sits next to a PDML fixture: X.pdml / X.pdml.gz → X.csv.
+export function goldenName(pdml: string): string {
+  return pdml.replace(/\.pdml(\.gz)?$/, '.csv');
+}
+
+// The command line a golden CSV is made with.
+export function goldenArguments(pdmlPath: string): string[] {
+  return ['--pdml', pdmlPath, '--all'];
+}
