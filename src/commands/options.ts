@@ -1,0 +1,171 @@
+// Options and checks shared by the commands: input (--pdml/--pcap), selection, sizes, output files.
+
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoint.js';
+import { FollowTcpError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { openFrames } from '../input.js';
+import { ioError } from '../source/file.js';
+import type { DirectionKey } from '../tcp/streams.js';
+import type { Io } from './io.js';
+
+/** Input options as commander hands them over. */
+export interface InputFlags {
+  pdml?: string;
+  pcap?: string;
+  tshark?: string;
+  savePdml?: string;
+}
+
+/** Selection options as commander hands them over. */
+export interface SelectionFlags {
+  stream?: number;
+  src?: string;
+  dst?: string;
+}
+
+// Parse --stream: a non-negative integer.
+export function streamNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('expected a stream index (0, 1, 2, …)');
+  return Number(text);
+}
+
+// Parse a size in bytes: 67108864, 64M, 512K, 1G.
+export function byteCount(text: string): number {
+  const match = /^(\d+)\s*([kmg]i?b?|b)?$/i.exec(text.trim());
+  if (!match) throw new InvalidArgumentError('expected a size in bytes, e.g. 67108864, 64M or 512K');
+  const unit = (match[2] ?? '').toLowerCase()[0];
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const bytes = Number(match[1]) * scale;
+  if (bytes < 1) throw new InvalidArgumentError('must be at least 1 byte');
+  return bytes;
+}
+
+// Parse a positive whole number (--top).
+export function positiveInteger(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return Number(text);
+}
+
+// An option limited to a fixed set of values, with a default.
+export function choice(flags: string, description: string, choices: string[], fallback?: string): Option {
+  const option = new Option(flags, description).choices(choices);
+  return fallback === undefined ? option : option.default(fallback);
+}
+
+// Add --pdml, --pcap/-r, --tshark and --save-pdml to a command.
+export function addInputOptions(command: Command): Command {
+  return command
+    .option('--pdml <file>', 'an existing PDML file ("-" reads stdin; .gz is decompressed)')
+    .option('-r, --pcap <file>', 'a capture (pcap/pcapng): tshark is run and its PDML parsed as it streams')
+    .option('--tshark <path>', 'the tshark binary (default: $FOLLOW_TCP_TSHARK or tshark on PATH)')
+    .option('--save-pdml <file>', 'with --pcap: also keep the PDML tshark produced');
+}
+
+// Add --stream, --src and --dst to a command.
+export function addSelectionOptions(command: Command): Command {
+  return command
+    .option('--stream <n>', "tshark's tcp.stream index", streamNumber)
+    .option('--src <endpoint>', 'direction(s) sent from ip, ip:port, [ipv6]:port or :port')
+    .option('--dst <endpoint>', 'direction(s) sent to ip, ip:port, [ipv6]:port or :port');
+}
+
+/** A parsed selection: the predicate and what it was made from. */
+export interface Selection {
+  stream: number | undefined;
+  src: EndpointSelector | undefined;
+  dst: EndpointSelector | undefined;
+  /** True when any of --stream/--src/--dst was given. */
+  given: boolean;
+  matches: (key: DirectionKey) => boolean;
+  /** The options as the user wrote them, for messages. */
+  text: string;
+}
+
+// Parse --stream/--src/--dst into a selection (bad endpoints are usage errors).
+export function parseSelection(flags: SelectionFlags): Selection {
+  const src = flags.src === undefined ? undefined : parseEndpoint(flags.src);
+  const dst = flags.dst === undefined ? undefined : parseEndpoint(flags.dst);
+  const parts: string[] = [];
+  if (flags.stream !== undefined) parts.push(`--stream ${flags.stream}`);
+  if (flags.src !== undefined) parts.push(`--src ${flags.src}`);
+  if (flags.dst !== undefined) parts.push(`--dst ${flags.dst}`);
+  return {
+    stream: flags.stream,
+    src,
+    dst,
+    given: parts.length > 0,
+    text: parts.join(' '),
+    matches: (key) =>
+      (flags.stream === undefined || key.stream === flags.stream) &&
+      (src === undefined || endpointMatches(src, key.srcAddress, key.srcPort)) &&
+      (dst === undefined || endpointMatches(dst, key.dstAddress, key.dstPort)),
+  };
+}
+
+/** The opened input: its frames and the name to use in messages. */
+export interface OpenedInput {
+  frames: AsyncGenerator<Frame>;
+  source: string;
+  /** How to list its streams, for hints in messages. */
+  listHint: string;
+}
+
+// Check and open --pdml/--pcap, pushing the selection down into tshark when there is one.
+export function openInput(flags: InputFlags, io: Io, selection?: Selection): OpenedInput {
+  if (flags.pdml !== undefined && flags.pcap !== undefined) {
+    throw new FollowTcpError('USAGE', 'give either --pdml FILE or --pcap FILE, not both');
+  }
+  if (flags.pdml === undefined && flags.pcap === undefined) {
+    throw new FollowTcpError('USAGE', 'no input: give --pdml FILE (PDML, "-" for stdin, .gz ok) or --pcap FILE (run through tshark)');
+  }
+  if (flags.savePdml !== undefined && flags.pcap === undefined) {
+    throw new FollowTcpError('USAGE', '--save-pdml goes with --pcap (it keeps the PDML tshark writes)');
+  }
+  const frames = openFrames({
+    ...(flags.pdml !== undefined && { pdml: flags.pdml }),
+    ...(flags.pcap !== undefined && { pcap: flags.pcap }),
+    ...(flags.tshark !== undefined && { tshark: flags.tshark }),
+    ...(flags.savePdml !== undefined && { savePdml: flags.savePdml }),
+    ...(selection?.stream !== undefined && { stream: selection.stream }),
+    endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
+    stdin: io.stdin,
+  });
+  const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
+  const listHint = `follow-tcp streams ${flags.pcap !== undefined ? '--pcap' : '--pdml'} ${flags.pcap ?? flags.pdml}`;
+  return { frames, source, listHint };
+}
+
+/** Where output goes, and how to finish writing it. */
+export interface OutputTarget {
+  sink: Writable;
+  close: () => Promise<void>;
+}
+
+// Standard output, or a file (`-o FILE`) whose write errors become one-line I/O errors.
+export function openOutput(io: Io, path: string | undefined): OutputTarget {
+  if (path === undefined || path === '-') return { sink: io.stdout, close: async () => {} };
+  const sink = createWriteStream(path);
+  let failure: Error | undefined;
+  sink.on('error', (error) => {
+    failure ??= error;
+  });
+  return {
+    sink,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) {
+          reject(ioError(path, failure, 'write'));
+          return;
+        }
+        sink.end(() => (failure ? reject(ioError(path, failure, 'write')) : resolve()));
+      }),
+  };
+}
+
+// True for the errors after which the rows of every complete packet are still written.
+export function isInputError(error: unknown): error is FollowTcpError {
+  return error instanceof FollowTcpError && (error.code === 'BAD_INPUT' || error.code === 'TRUNCATED_INPUT');
+}
