@@ -15,11 +15,15 @@ export { ANALYSIS_FLAGS, type PdmlField, type PdmlPacket, PdmlParser, parsePdml 
 export { readPdmlText } from './source/file.js';
 export { TSHARK_FIELDS, type TsharkOptions, tsharkArguments, tsharkPdml } from './source/tshark.js';
 export {
-  type DirectionCounters,
   type DirectionOptions,
   DirectionReassembler,
-  type SegmentVerdict,
+  type DirectionStats,
+  type FrameClass,
+  type FrameVerdict,
+  type GapSummary,
+  type SegmentOverlap,
 } from './tcp/direction.js';
+export { IntervalSet } from './tcp/intervals.js';
 export { buildRows, type RowSpan } from './tcp/rows.js';
 export type { HeldSegment, OverlapPolicy, RowKind, SegmentRow } from './tcp/segment.js';
 export { seqDelta, unwrapSeq } from './tcp/seq.js';
@@ -29,6 +33,7 @@ export {
   type DirectionKey,
   type DirectionRows,
   type FollowOptions,
+  type FramePlacement,
   StreamFollower,
   type StreamInfo,
 } from './tcp/streams.js';

@@ -1,38 +1,113 @@
 // Reassembler for one direction of one TCP stream: pure and push-based. Frames go in as they are
-// read; rows come out when they are final (at the end, or when --max-buffer forces the earliest out).
+// read and are classified at once (frames command); rows come out when they are final (at the
+// end, or when --max-buffer forces the earliest part out).
 
 import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
+import { IntervalSet } from './intervals.js';
 import { buildRows } from './rows.js';
 import type { HeldSegment, OverlapPolicy, SegmentRow } from './segment.js';
 import { seqDelta, unwrapSeq } from './seq.js';
 
-/** How a frame was taken in by its direction's reassembler. */
-export type SegmentVerdict = 'control' | 'data' | 'keep-alive' | 'capture-duplicate' | 'late';
+/** What a frame did to its direction's byte stream, in capture order (SPEC `frames` classes). */
+export type FrameClass =
+  | 'ok'
+  | 'retransmission'
+  | 'partial-retransmission'
+  | 'out-of-order'
+  | 'gap-before'
+  | 'keep-alive'
+  | 'capture-duplicate'
+  | 'stale'
+  | 'truncated'
+  | 'conflict';
+
+/** An earlier frame whose bytes this frame carried again: positions [start, end). */
+export interface SegmentOverlap {
+  frame: number;
+  start: number;
+  end: number;
+}
+
+/** The verdict on one frame, and any rows its arrival forced out. */
+export interface FrameVerdict {
+  class: FrameClass;
+  /** Earlier frames (still held) that carried some of the same bytes. */
+  overlaps: SegmentOverlap[];
+  /** A retransmission of bytes the peer had already acknowledged when it was captured. */
+  spurious: boolean;
+  rows: SegmentRow[];
+}
 
 /** Tuning of one direction's reassembly. */
 export interface DirectionOptions {
   policy: OverlapPolicy;
   /** Payload bytes held before the earliest part is written out (and its gaps declared lost). */
   maxBuffer: number;
+  /** False: classify and count only, hold no bytes and write no rows (for `streams`). */
+  holdData?: boolean;
 }
 
-/** Counts a direction keeps about frames it did not place in the stream. */
-export interface DirectionCounters {
+/** Running counts about a direction, for summaries and `streams`. */
+export interface DirectionStats {
+  frames: number;
+  dataFrames: number;
+  /** Payload bytes captured, every copy counted. */
+  payloadBytes: number;
+  retransmittedFrames: number;
+  /** Bytes carried again (every repeated byte of retransmissions and partial retransmissions). */
+  retransmittedBytes: number;
+  spuriousRetransmissions: number;
+  partialOverlaps: number;
+  conflicts: number;
+  outOfOrder: number;
   keepAlives: number;
   captureDuplicates: number;
+  /** Bytes on the wire that the snap length cut from the capture. */
+  truncatedBytes: number;
   /** Bytes from before offset 0 (no SYN, retransmitted from before the capture began). */
   staleBytes: number;
   /** Bytes that arrived after their place had already been written out (see --max-buffer). */
   lateBytes: number;
+  firstTime: Nanos | undefined;
+  lastTime: Nanos | undefined;
+}
+
+/** Missing bytes of a direction: count of holes, bytes, and how many the peer acknowledged. */
+export interface GapSummary {
+  gaps: number;
+  bytes: number;
+  ackedBytes: number;
+  unackedBytes: number;
 }
 
 // Frames with the same IP ID, sequence number and payload this close together are one frame captured twice.
 const CAPTURE_DUPLICATE_WINDOW: Nanos = 10_000_000n;
 
+function emptyStats(): DirectionStats {
+  return {
+    frames: 0,
+    dataFrames: 0,
+    payloadBytes: 0,
+    retransmittedFrames: 0,
+    retransmittedBytes: 0,
+    spuriousRetransmissions: 0,
+    partialOverlaps: 0,
+    conflicts: 0,
+    outOfOrder: 0,
+    keepAlives: 0,
+    captureDuplicates: 0,
+    truncatedBytes: 0,
+    staleBytes: 0,
+    lateBytes: 0,
+    firstTime: undefined,
+    lastTime: undefined,
+  };
+}
+
 export class DirectionReassembler {
   readonly #options: DirectionOptions;
-  readonly counters: DirectionCounters = { keepAlives: 0, captureDuplicates: 0, staleBytes: 0, lateBytes: 0 };
+  readonly stats: DirectionStats = emptyStats();
   /** Raw sequence number that is position 0 of this direction's unwrapped space. */
   #anchor: number | undefined;
   /** Highest position seen so far: the reference for unwrapping the next number. */
@@ -42,15 +117,16 @@ export class DirectionReassembler {
   #fin: number | undefined;
   /** Start of the first data captured, in capture order (offset 0 when there is no SYN). */
   #firstData: number | undefined;
-  /** End of the highest data seen so far, to recognise keep-alive probes (one byte at next−1). */
-  #dataEnd: number | undefined;
+  /** Positions some frame carried (wire lengths), to classify frames and count gaps. */
+  readonly #seen = new IntervalSet();
   /** Position of offset 0, fixed when rows are first written. */
   #base: number | undefined;
   /** Everything before this position has been written out. */
   #written: number | undefined;
-  /** Segments waiting to be written, and their payload bytes. */
+  /** Segments waiting to be written, sorted by start (then capture order), and their wire bytes. */
   #held: HeldSegment[] = [];
   #heldBytes = 0;
+  #longestHeld = 0;
   /** Highest acknowledgement number the peer sent (raw), and the delivered time carried across writes. */
   #ackRaw: number | undefined;
   #delivered: Nanos | undefined;
@@ -69,45 +145,82 @@ export class DirectionReassembler {
     return position;
   }
 
-  // Take in one frame sent in this direction; returns how it was classified and any rows it forced out.
-  push(frame: Frame): { verdict: SegmentVerdict; rows: SegmentRow[] } {
+  // A raw sequence (or acknowledgement) number of this direction relative to its ISN, as
+  // Wireshark numbers them (SYN = 0, first data byte = 1); undefined before anything was seen.
+  relative(seq: number): number | undefined {
+    if (this.#anchor === undefined) return undefined;
+    const origin = this.#syn ?? (this.#firstData === undefined ? this.#anchor - 1 : this.#firstData - 1);
+    return unwrapSeq(seq, this.#anchor, this.#high) - origin;
+  }
+
+  // Take in one frame sent in this direction: classify it, hold its bytes, and return any rows it forced out.
+  push(frame: Frame): FrameVerdict {
+    const stats = this.stats;
+    stats.frames += 1;
+    if (stats.firstTime === undefined || frame.time < stats.firstTime) stats.firstTime = frame.time;
+    if (stats.lastTime === undefined || frame.time > stats.lastTime) stats.lastTime = frame.time;
     const seqPosition = this.#position(frame.seq);
     const syn = (frame.flags & TcpFlag.SYN) !== 0;
     const fin = (frame.flags & TcpFlag.FIN) !== 0;
     const rst = (frame.flags & TcpFlag.RST) !== 0;
     if (syn && this.#syn === undefined) this.#syn = seqPosition;
     const start = syn ? seqPosition + 1 : seqPosition;
-    if (fin) {
-      const finPosition = start + frame.length;
-      if (this.#fin === undefined || finPosition > this.#fin) this.#fin = finPosition;
-    }
+    if (fin && (this.#fin === undefined || start + frame.length > this.#fin)) this.#fin = start + frame.length;
     const wireLength = Math.max(frame.length, frame.payload.length);
-    if (this.#isKeepAlive(start, wireLength, syn || fin || rst)) {
-      this.counters.keepAlives += 1;
-      return { verdict: 'keep-alive', rows: [] };
+    const end = start + wireLength;
+    const seenEnd = this.#seen.end;
+    if (!syn && !fin && !rst && wireLength <= 1 && seenEnd !== undefined && start === seenEnd - 1) {
+      stats.keepAlives += 1;
+      return { class: 'keep-alive', overlaps: [], spurious: false, rows: [] };
     }
-    if (wireLength === 0) return { verdict: 'control', rows: [] };
-    const segment: HeldSegment = {
-      start,
-      bytes: frame.payload,
-      wireLength,
-      frame: frame.number,
-      time: frame.time,
-      order: this.#order++,
-    };
+    if (wireLength === 0) return { class: 'ok', overlaps: [], spurious: false, rows: [] };
+    const segment: HeldSegment = { start, bytes: frame.payload, wireLength, frame: frame.number, time: frame.time, order: this.#order++ };
     if (this.#isCaptureDuplicate(frame, segment)) {
-      this.counters.captureDuplicates += 1;
-      return { verdict: 'capture-duplicate', rows: [] };
+      stats.captureDuplicates += 1;
+      return { class: 'capture-duplicate', overlaps: [], spurious: false, rows: [] };
     }
+    stats.dataFrames += 1;
+    stats.payloadBytes += frame.payload.length;
+    stats.truncatedBytes += wireLength - frame.payload.length;
     this.#firstData ??= start;
-    if (this.#dataEnd === undefined || start + wireLength > this.#dataEnd) this.#dataEnd = start + wireLength;
-    if (start + wireLength > this.#high) this.#high = start + wireLength;
-    const placed = this.#trimWritten(segment);
-    if (!placed) return { verdict: 'late', rows: [] };
-    this.#held.push(placed);
-    this.#heldBytes += placed.wireLength;
-    const rows = this.#heldBytes > this.#options.maxBuffer ? this.#writeEarliest() : [];
-    return { verdict: 'data', rows };
+    if (end > this.#high) this.#high = end;
+    const overlaps = this.#overlapping(segment);
+    const conflict = overlaps.some((overlap) => overlap.conflict);
+    const repeated = this.#seen.covered(start, end);
+    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData);
+    let verdict: FrameClass;
+    let spurious = false;
+    if (end <= base) verdict = 'stale';
+    else if (repeated > 0) {
+      stats.retransmittedBytes += repeated;
+      if (repeated === wireLength) {
+        stats.retransmittedFrames += 1;
+        const acked = this.#ackedTo();
+        spurious = acked !== undefined && acked >= end;
+        if (spurious) stats.spuriousRetransmissions += 1;
+        verdict = 'retransmission';
+      } else {
+        stats.partialOverlaps += 1;
+        verdict = 'partial-retransmission';
+      }
+      if (conflict) {
+        stats.conflicts += 1;
+        verdict = 'conflict';
+      }
+    } else if (frame.payload.length < frame.length) verdict = 'truncated';
+    else if (seenEnd !== undefined && start > seenEnd) verdict = 'gap-before';
+    else if (seenEnd !== undefined && start < seenEnd) {
+      stats.outOfOrder += 1;
+      verdict = 'out-of-order';
+    } else verdict = 'ok';
+    this.#seen.add(start, end);
+    const placed = this.#trimBefore(segment, this.#written, 'lateBytes');
+    let rows: SegmentRow[] = [];
+    if (placed && this.#options.holdData !== false) {
+      this.#hold(placed);
+      if (this.#heldBytes > this.#options.maxBuffer) rows = this.#writeEarliest();
+    }
+    return { class: verdict, overlaps: overlaps.map(({ frame: number, start: from, end: to }) => ({ frame: number, start: from, end: to })), spurious, rows };
   }
 
   // Note an acknowledgement number the peer sent (its ACK flag was set).
@@ -120,11 +233,7 @@ export class DirectionReassembler {
     if (this.#firstData === undefined && this.#syn === undefined) return [];
     const base = this.#fixBase();
     const from = this.#written ?? base;
-    const ackedTo = this.#ackedTo();
-    let to = from;
-    for (const segment of this.#held) to = Math.max(to, segment.start + segment.wireLength);
-    if (this.#fin !== undefined) to = Math.max(to, this.#fin);
-    if (ackedTo !== undefined) to = Math.max(to, ackedTo);
+    const to = Math.max(from, this.#expectedEnd());
     const rows = this.#rows(from, to);
     this.#held = [];
     this.#heldBytes = 0;
@@ -132,13 +241,41 @@ export class DirectionReassembler {
     return rows;
   }
 
+  // Missing ranges between offset 0 and the expected end (FIN, ACK or last byte seen).
+  gaps(): GapSummary {
+    const summary: GapSummary = { gaps: 0, bytes: 0, ackedBytes: 0, unackedBytes: 0 };
+    if (this.#firstData === undefined && this.#syn === undefined) return summary;
+    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData!);
+    const acked = this.#ackedTo() ?? base;
+    for (const [start, end] of this.#seen.missing(base, Math.max(base, this.#expectedEnd()))) {
+      summary.gaps += 1;
+      summary.bytes += end - start;
+      const ackedPart = Math.max(0, Math.min(end, acked) - start);
+      summary.ackedBytes += ackedPart;
+      summary.unackedBytes += end - start - ackedPart;
+    }
+    return summary;
+  }
+
+  /** Bytes of this direction from offset 0 to the last byte seen, ACKed or announced by the FIN. */
+  get streamLength(): number {
+    if (this.#firstData === undefined && this.#syn === undefined) return 0;
+    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData!);
+    return Math.max(0, this.#expectedEnd() - base);
+  }
+
   /** Payload bytes currently held. */
   get heldBytes(): number {
     return this.#heldBytes;
   }
 
-  #isKeepAlive(start: number, length: number, control: boolean): boolean {
-    return !control && length <= 1 && this.#dataEnd !== undefined && start === this.#dataEnd - 1;
+  #expectedEnd(): number {
+    let end = this.#seen.end ?? this.#high;
+    if (this.#seen.end === undefined && this.#syn !== undefined) end = this.#syn + 1;
+    if (this.#fin !== undefined) end = Math.max(end, this.#fin);
+    const acked = this.#ackedTo();
+    if (acked !== undefined) end = Math.max(end, acked);
+    return end;
   }
 
   #isCaptureDuplicate(frame: Frame, segment: HeldSegment): boolean {
@@ -149,10 +286,56 @@ export class DirectionReassembler {
     this.#recent.set(key, segment);
     return (
       earlier !== undefined &&
-      segment.time - earlier.time <= CAPTURE_DUPLICATE_WINDOW &&
       segment.time >= earlier.time &&
+      segment.time - earlier.time <= CAPTURE_DUPLICATE_WINDOW &&
       Buffer.compare(earlier.bytes, segment.bytes) === 0
     );
+  }
+
+  // Held segments that share positions with `segment`, and whether their bytes differ there.
+  #overlapping(segment: HeldSegment): (SegmentOverlap & { conflict: boolean })[] {
+    const found: (SegmentOverlap & { conflict: boolean })[] = [];
+    const end = segment.start + segment.wireLength;
+    for (let index = this.#insertionIndex(segment) - 1; index >= 0; index -= 1) {
+      const earlier = this.#held[index]!;
+      if (earlier.start + this.#longestHeld <= segment.start) break;
+      const from = Math.max(earlier.start, segment.start);
+      const to = Math.min(earlier.start + earlier.wireLength, end);
+      if (from >= to) continue;
+      const mine = segment.bytes.subarray(from - segment.start, to - segment.start);
+      const theirs = earlier.bytes.subarray(from - earlier.start, to - earlier.start);
+      const comparable = Math.min(mine.length, theirs.length);
+      const conflict = Buffer.compare(mine.subarray(0, comparable), theirs.subarray(0, comparable)) !== 0;
+      found.push({ frame: earlier.frame, start: from, end: to, conflict });
+    }
+    return found.sort((a, b) => a.frame - b.frame);
+  }
+
+  // Where a segment goes in the held list (sorted by start, then capture order).
+  #insertionIndex(segment: HeldSegment): number {
+    let low = 0;
+    let high = this.#held.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const other = this.#held[middle]!;
+      if (other.start < segment.start || (other.start === segment.start && other.order < segment.order)) low = middle + 1;
+      else high = middle;
+    }
+    // Segments starting at the same place or later but before `end` overlap too: move past them.
+    while (low < this.#held.length && this.#held[low]!.start < segment.start + segment.wireLength) low += 1;
+    return low;
+  }
+
+  #hold(segment: HeldSegment): void {
+    let index = this.#held.length;
+    while (index > 0) {
+      const other = this.#held[index - 1]!;
+      if (other.start < segment.start || (other.start === segment.start && other.order < segment.order)) break;
+      index -= 1;
+    }
+    this.#held.splice(index, 0, segment);
+    this.#heldBytes += segment.wireLength;
+    if (segment.wireLength > this.#longestHeld) this.#longestHeld = segment.wireLength;
   }
 
   #fixBase(): number {
@@ -170,11 +353,12 @@ export class DirectionReassembler {
     return this.#base;
   }
 
-  // Cut off the part of a segment before `limit`, counting the cut bytes; undefined if nothing is left.
-  #trimBefore(segment: HeldSegment, limit: number, counter: 'staleBytes' | 'lateBytes'): HeldSegment | undefined {
-    if (segment.start >= limit) return segment;
+  // Cut off the part of a segment before `limit`, adding the cut bytes to `counter` if given;
+  // undefined if nothing is left.
+  #trimBefore(segment: HeldSegment, limit: number | undefined, counter?: 'staleBytes' | 'lateBytes'): HeldSegment | undefined {
+    if (limit === undefined || segment.start >= limit) return segment;
     const cut = limit - segment.start;
-    this.counters[counter] += Math.min(cut, segment.wireLength);
+    if (counter) this.stats[counter] += Math.min(cut, segment.wireLength);
     if (cut >= segment.wireLength) return undefined;
     return {
       ...segment,
@@ -182,11 +366,6 @@ export class DirectionReassembler {
       bytes: segment.bytes.subarray(Math.min(cut, segment.bytes.length)),
       wireLength: segment.wireLength - cut,
     };
-  }
-
-  #trimWritten(segment: HeldSegment): HeldSegment | undefined {
-    if (this.#written === undefined) return segment;
-    return this.#trimBefore(segment, this.#written, 'lateBytes');
   }
 
   #ackedTo(): number | undefined {
@@ -215,11 +394,10 @@ export class DirectionReassembler {
   #writeEarliest(): SegmentRow[] {
     const base = this.#fixBase();
     const from = this.#written ?? base;
-    const sorted = [...this.#held].sort((a, b) => a.start - b.start);
     const target = this.#heldBytes - this.#options.maxBuffer / 2;
     let released = 0;
     let cut = from;
-    for (const segment of sorted) {
+    for (const segment of this.#held) {
       if (released >= target) break;
       released += segment.wireLength;
       cut = Math.max(cut, segment.start + segment.wireLength);
@@ -227,23 +405,12 @@ export class DirectionReassembler {
     if (cut <= from) return [];
     const rows = this.#rows(from, cut);
     const kept: HeldSegment[] = [];
-    let heldBytes = 0;
     for (const segment of this.#held) {
-      if (segment.start + segment.wireLength <= cut) continue;
-      const rest: HeldSegment =
-        segment.start >= cut
-          ? segment
-          : {
-              ...segment,
-              start: cut,
-              bytes: segment.bytes.subarray(Math.min(cut - segment.start, segment.bytes.length)),
-              wireLength: segment.start + segment.wireLength - cut,
-            };
-      kept.push(rest);
-      heldBytes += rest.wireLength;
+      const rest = this.#trimBefore(segment, cut);
+      if (rest) kept.push(rest);
     }
     this.#held = kept;
-    this.#heldBytes = heldBytes;
+    this.#heldBytes = kept.reduce((sum, segment) => sum + segment.wireLength, 0);
     this.#written = cut;
     return rows;
   }

@@ -4,7 +4,7 @@
 import { formatEndpoint } from '../endpoint.js';
 import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
-import { DirectionReassembler, type DirectionOptions, type SegmentVerdict } from './direction.js';
+import { type DirectionOptions, DirectionReassembler, type FrameVerdict } from './direction.js';
 import type { SegmentRow } from './segment.js';
 import { StreamKeyer } from './stream-key.js';
 
@@ -33,13 +33,18 @@ export interface DirectionInfo {
   frames: number;
   /** Payload bytes as captured, every copy counted. */
   payloadBytes: number;
-  sawSyn: boolean;
-  sawFin: boolean;
-  sawRst: boolean;
+  /** Time of this side's first SYN, FIN and RST, when seen. */
+  synTime: Nanos | undefined;
+  finTime: Nanos | undefined;
+  rstTime: Nanos | undefined;
+  /** MSS and window-scale shift from this side's SYN options. */
+  mss: number | undefined;
+  windowShift: number | undefined;
+  /** Undefined for directions that were not selected. */
   reassembler: DirectionReassembler | undefined;
 }
 
-/** One stream as listed by `streams` and in the "select one" message. */
+/** One stream as `streams` lists it, and as the "select one" message shows it. */
 export interface StreamInfo {
   stream: number;
   /** The client's direction first (the SYN sender; else a guess: `clientGuessed`). */
@@ -47,6 +52,18 @@ export interface StreamInfo {
   clientGuessed: boolean;
   firstTime: Nanos;
   lastTime: Nanos;
+  /** The handshake as captured: SYN, SYN/ACK, and the client's ACK of the SYN/ACK. */
+  synTime: Nanos | undefined;
+  synAckTime: Nanos | undefined;
+  handshakeAckTime: Nanos | undefined;
+}
+
+/** Where a frame went: its direction, the opposite one, and the verdict (when reassembled). */
+export interface FramePlacement {
+  stream: StreamInfo;
+  direction: DirectionInfo;
+  peer: DirectionInfo;
+  verdict: FrameVerdict | undefined;
 }
 
 /** Reassembly options plus which directions to rebuild. */
@@ -63,6 +80,8 @@ interface Connection {
   /** Sender key of the client when known from a SYN. */
   clientKey: string | undefined;
   firstKey: string;
+  /** Raw sequence number the client must acknowledge to complete the handshake. */
+  synAckNext: number | undefined;
 }
 
 function endpointKey(address: string, port: number): string {
@@ -76,10 +95,10 @@ export class StreamFollower {
   readonly #keyer = new StreamKeyer();
   readonly #connections = new Map<number, Connection>();
   #reassembling = true;
-  /** Frames that were not TCP or could not be placed are not counted here; see `frames`. */
+  /** TCP frames read so far. */
   framesRead = 0;
 
-  constructor(options: FollowOptions, onRows: (batch: DirectionRows) => void) {
+  constructor(options: FollowOptions, onRows: (batch: DirectionRows) => void = () => {}) {
     this.#options = options;
     this.#onRows = onRows;
   }
@@ -89,8 +108,8 @@ export class StreamFollower {
     return !this.#reassembling;
   }
 
-  // Take in the next frame in capture order; returns its verdict in its direction (if reassembled).
-  push(frame: Frame): SegmentVerdict | undefined {
+  // Take in the next frame in capture order; returns where it went and how it was classified.
+  push(frame: Frame): FramePlacement {
     this.framesRead += 1;
     const stream = this.#keyer.streamOf(frame);
     const connection = this.#connection(stream, frame);
@@ -103,18 +122,12 @@ export class StreamFollower {
     if (frame.time > info.lastTime) info.lastTime = frame.time;
     direction.frames += 1;
     direction.payloadBytes += frame.payload.length;
-    if (frame.flags & TcpFlag.SYN) {
-      direction.sawSyn = true;
-      if (!(frame.flags & TcpFlag.ACK)) connection.clientKey ??= sender;
-      else connection.clientKey ??= receiver;
-    }
-    if (frame.flags & TcpFlag.FIN) direction.sawFin = true;
-    if (frame.flags & TcpFlag.RST) direction.sawRst = true;
+    this.#noteControl(connection, direction, frame, sender, receiver);
     if (frame.flags & TcpFlag.ACK) peer.reassembler?.acknowledge(frame.ack);
-    if (!direction.reassembler) return undefined;
-    const { verdict, rows } = direction.reassembler.push(frame);
-    if (rows.length > 0) this.#onRows({ direction: direction.key, origin: info.firstTime, rows });
-    return verdict;
+    if (!direction.reassembler) return { stream: info, direction, peer, verdict: undefined };
+    const verdict = direction.reassembler.push(frame);
+    if (verdict.rows.length > 0) this.#onRows({ direction: direction.key, origin: info.firstTime, rows: verdict.rows });
+    return { stream: info, direction, peer, verdict };
   }
 
   // End of input: write out every held direction, stream by stream, the client's direction first.
@@ -122,9 +135,8 @@ export class StreamFollower {
     for (const connection of this.#connections.values()) {
       const info = this.#ordered(connection);
       for (const direction of info.directions) {
-        if (!direction.reassembler) continue;
-        const rows = direction.reassembler.finish();
-        this.#onRows({ direction: direction.key, origin: info.firstTime, rows });
+        if (!direction.reassembler || this.#options.holdData === false) continue;
+        this.#onRows({ direction: direction.key, origin: info.firstTime, rows: direction.reassembler.finish() });
       }
     }
   }
@@ -132,6 +144,31 @@ export class StreamFollower {
   // The streams seen so far, in first-seen order, each with the client's direction first.
   streams(): StreamInfo[] {
     return [...this.#connections.values()].map((connection) => this.#ordered(connection));
+  }
+
+  #noteControl(connection: Connection, direction: DirectionInfo, frame: Frame, sender: string, receiver: string): void {
+    const info = connection.info;
+    const syn = (frame.flags & TcpFlag.SYN) !== 0;
+    const ack = (frame.flags & TcpFlag.ACK) !== 0;
+    if (syn) {
+      direction.synTime ??= frame.time;
+      direction.mss ??= frame.mss;
+      direction.windowShift ??= frame.windowShift;
+      if (!ack) {
+        connection.clientKey ??= sender;
+        info.synTime ??= frame.time;
+      } else {
+        connection.clientKey ??= receiver;
+        if (info.synAckTime === undefined) {
+          info.synAckTime = frame.time;
+          connection.synAckNext = (frame.seq + 1) >>> 0;
+        }
+      }
+    } else if (ack && connection.synAckNext === frame.ack && sender === connection.clientKey) {
+      info.handshakeAckTime ??= frame.time;
+    }
+    if (frame.flags & TcpFlag.FIN) direction.finTime ??= frame.time;
+    if (frame.flags & TcpFlag.RST) direction.rstTime ??= frame.time;
   }
 
   #ordered(connection: Connection): StreamInfo {
@@ -155,10 +192,20 @@ export class StreamFollower {
         }
       }
       connection = {
-        info: { stream, directions: [], clientGuessed: true, firstTime: frame.time, lastTime: frame.time },
+        info: {
+          stream,
+          directions: [],
+          clientGuessed: true,
+          firstTime: frame.time,
+          lastTime: frame.time,
+          synTime: undefined,
+          synAckTime: undefined,
+          handshakeAckTime: undefined,
+        },
         byEndpoint: new Map(),
         clientKey: undefined,
         firstKey: endpointKey(frame.srcAddress, frame.srcPort),
+        synAckNext: undefined,
       };
       this.#connections.set(stream, connection);
     }
@@ -185,9 +232,11 @@ export class StreamFollower {
       key,
       frames: 0,
       payloadBytes: 0,
-      sawSyn: false,
-      sawFin: false,
-      sawRst: false,
+      synTime: undefined,
+      finTime: undefined,
+      rstTime: undefined,
+      mss: undefined,
+      windowShift: undefined,
       reassembler: wanted ? new DirectionReassembler(this.#options) : undefined,
     };
     connection.byEndpoint.set(senderKey, direction);
