@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { configureFollow } from './commands/follow.js';
+import { registerStreams } from './commands/streams.js';
 import type { Io } from './commands/io.js';
 import { exitCodeFor, FollowTcpError } from './errors.js';
 
@@ -37,6 +38,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     })
     .option('--debug', 'print stack traces with errors');
   configureFollow(program, io, setCode);
+  registerStreams(program, io, setCode);
   return program;
 }
 

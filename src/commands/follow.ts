@@ -5,6 +5,9 @@ import { FollowTcpError } from '../errors.js';
 import { followFrames } from '../follow.js';
 import { formatStreamList } from '../output/stream-list.js';
 import { RowWriter, type WriterOptions } from '../output/writer.js';
+import { type DirectionSummary, directionId, formatSummary, HolDelayCollector, summarizeDirection } from '../report/summary.js';
+import { ioError } from '../source/file.js';
+import { writeFile } from 'node:fs/promises';
 import type { Io, SetExitCode } from './io.js';
 import {
   addInputOptions,
@@ -24,6 +27,8 @@ interface FollowFlags extends InputFlags, SelectionFlags, WriterOptions {
   out?: string;
   overlap: 'first' | 'last';
   maxBuffer: number;
+  summary?: boolean;
+  summaryJson?: string;
 }
 
 // Run the main job with parsed options; resolves to the exit code.
@@ -43,6 +48,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   const output = openOutput(io, flags.out);
   const writer = new RowWriter(output.sink, flags);
   const directions = new Set<string>();
+  const hol = new HolDelayCollector();
   let inputError: FollowTcpError | undefined;
   try {
     for await (const batch of run.batches) {
@@ -51,6 +57,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
       if (flags.format === 'raw' && directions.size > 1) {
         throw new FollowTcpError('USAGE', `--format raw writes one direction, but ${selection.text} matches several: narrow it with --src/--dst`);
       }
+      hol.add(`${batch.direction.stream}|${batch.direction.src}|${batch.direction.dst}`, batch.rows);
       await writer.write(batch);
     }
   } catch (error) {
@@ -61,6 +68,21 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     inputError = error;
   }
   await output.close();
+  if ((flags.summary || flags.summaryJson !== undefined) && !run.follower.ambiguous) {
+    const summaries: DirectionSummary[] = [];
+    for (const stream of run.follower.streams()) {
+      for (const direction of stream.directions) {
+        if (direction.reassembler && directions.has(directionId(direction))) summaries.push(summarizeDirection(stream, direction, hol));
+      }
+    }
+    if (flags.summary) io.stderr.write(formatSummary(summaries));
+    if (flags.summaryJson !== undefined) {
+      const path = flags.summaryJson;
+      await writeFile(path, `${JSON.stringify(summaries, null, 2)}\n`).catch((error: unknown) => {
+        throw ioError(path, error, 'write');
+      });
+    }
+  }
   if (inputError) throw inputError;
   if (run.follower.ambiguous) {
     io.stderr.write(formatStreamList(run.follower.streams()));
@@ -89,6 +111,8 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
     .addOption(choice('--time <time>', 'time columns', ['epoch', 'relative', 'iso'], 'epoch'))
     .addOption(choice('--overlap <policy>', 'which copy of overlapping bytes is kept', ['first', 'last'], 'first'))
     .addOption(choice('--gap-fill <fill>', 'raw output: what stands for missing bytes', ['none', 'zero', 'marker'], 'none'))
+    .option('--summary', 'a human summary per direction on stderr after the run')
+    .option('--summary-json <file>', 'the summary per direction as JSON, for machines')
     .option('--max-buffer <bytes>', 'bytes held per direction before the earliest gap is declared lost', byteCount, 64 * 1024 * 1024)
     .action(async (flags: FollowFlags) => {
       setCode(await runFollow(flags, io));

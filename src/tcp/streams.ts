@@ -172,7 +172,7 @@ export class StreamFollower {
   }
 
   #ordered(connection: Connection): StreamInfo {
-    const client = connection.clientKey ?? connection.firstKey;
+    const client = connection.clientKey ?? this.#guessClient(connection);
     connection.info.clientGuessed = connection.clientKey === undefined;
     connection.info.directions.sort((a, b) => {
       const aKey = endpointKey(a.key.srcAddress, a.key.srcPort);
@@ -180,6 +180,15 @@ export class StreamFollower {
       return (aKey === client ? 0 : 1) - (bKey === client ? 0 : 1);
     });
     return connection.info;
+  }
+
+  // Without a SYN: the side with the higher port is taken for the client (servers listen on the
+  // lower, usually well-known port); equal ports: the first sender.
+  #guessClient(connection: Connection): string {
+    const [a, b] = connection.info.directions;
+    if (!a || !b || a.key.srcPort === b.key.srcPort) return connection.firstKey;
+    const client = a.key.srcPort > b.key.srcPort ? a : b;
+    return endpointKey(client.key.srcAddress, client.key.srcPort);
   }
 
   #connection(stream: number, frame: Frame): Connection {
