@@ -149,8 +149,13 @@ export class DirectionReassembler {
   // Wireshark numbers them (SYN = 0, first data byte = 1); undefined before anything was seen.
   relative(seq: number): number | undefined {
     if (this.#anchor === undefined) return undefined;
-    const origin = this.#syn ?? (this.#firstData === undefined ? this.#anchor - 1 : this.#firstData - 1);
-    return unwrapSeq(seq, this.#anchor, this.#high) - origin;
+    return this.relativePosition(unwrapSeq(seq, this.#anchor, this.#high));
+  }
+
+  // A position (as in SegmentOverlap) relative to the ISN, as `relative` numbers sequence numbers.
+  relativePosition(position: number): number {
+    const origin = this.#syn ?? (this.#firstData === undefined ? (this.#anchor ?? 0) - 1 : this.#firstData - 1);
+    return position - origin;
   }
 
   // Take in one frame sent in this direction: classify it, hold its bytes, and return any rows it forced out.
