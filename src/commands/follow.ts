@@ -1,13 +1,18 @@
-// The main job: follow the selected stream direction(s) and write their rows (CSV, JSONL or raw).
+// The main job: follow the selected stream direction(s) and write their rows (CSV, JSONL or raw),
+// to one output or (--out-dir) one file per direction with an index.
 
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { FollowTcpError } from '../errors.js';
 import { followFrames } from '../follow.js';
+import { DirectionFiles } from '../output/direction-files.js';
 import { formatStreamList } from '../output/stream-list.js';
 import { RowWriter, type WriterOptions } from '../output/writer.js';
 import { type DirectionSummary, directionId, formatSummary, HolDelayCollector, summarizeDirection } from '../report/summary.js';
 import { ioError } from '../source/file.js';
-import { writeFile } from 'node:fs/promises';
+import type { DirectionRows } from '../tcp/streams.js';
 import type { Io, SetExitCode } from './io.js';
 import {
   addInputOptions,
@@ -19,66 +24,135 @@ import {
   openInput,
   openOutput,
   parseSelection,
+  secondsToNanos,
   type SelectionFlags,
 } from './options.js';
 
 interface FollowFlags extends InputFlags, SelectionFlags, WriterOptions {
   all?: boolean;
   out?: string;
+  outDir?: string;
   overlap: 'first' | 'last';
   maxBuffer: number;
+  ackSettle: bigint;
   summary?: boolean;
   summaryJson?: string;
+}
+
+/** The columns of the --out-dir index: one row per direction file, with its summary figures. */
+const INDEX_COLUMNS = [
+  'file',
+  'stream',
+  'src',
+  'dst',
+  'bytes',
+  'data_bytes',
+  'data_frames',
+  'gaps',
+  'gap_bytes',
+  'gap_unacked_bytes',
+  'retrans_frames',
+  'retrans_bytes',
+  'ooo_frames',
+  'conflicts',
+  'first_time',
+  'last_time',
+  'hol_p50',
+  'hol_p99',
+  'hol_max',
+];
+
+function indexRow(file: string, summary: DirectionSummary): (string | number)[] {
+  return [
+    file,
+    summary.stream,
+    summary.src,
+    summary.dst,
+    summary.bytes,
+    summary.dataBytes,
+    summary.dataFrames,
+    summary.gaps.count,
+    summary.gaps.bytes,
+    summary.gaps.unacked,
+    summary.retransmissions.frames,
+    summary.retransmissions.bytes,
+    summary.outOfOrderFrames,
+    summary.conflicts,
+    summary.firstTime ?? '',
+    summary.lastTime ?? '',
+    summary.holDelay.p50 ?? '',
+    summary.holDelay.p99 ?? '',
+    summary.holDelay.max ?? '',
+  ];
 }
 
 // Run the main job with parsed options; resolves to the exit code.
 export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   const selection = parseSelection(flags);
   const selected = flags.all === true || selection.given;
-  if (flags.format === 'raw' && selection.src === undefined && selection.dst === undefined) {
-    throw new FollowTcpError('USAGE', '--format raw writes one direction: choose it with --src and/or --dst');
+  if (flags.format === 'raw' && selection.src === undefined && selection.dst === undefined && flags.outDir === undefined) {
+    throw new FollowTcpError('USAGE', '--format raw writes one direction: choose it with --src and/or --dst (or use --out-dir)');
+  }
+  if (flags.outDir !== undefined && flags.out !== undefined) {
+    throw new FollowTcpError('USAGE', 'give either -o FILE or --out-dir DIR, not both');
   }
   const input = openInput(flags, io, selection);
   const run = followFrames(input.frames, {
     policy: flags.overlap,
     maxBuffer: flags.maxBuffer,
+    settle: flags.ackSettle,
     select: selection.matches,
     singleStream: !selected,
   });
-  const output = openOutput(io, flags.out);
-  const writer = new RowWriter(output.sink, flags);
+  const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
+  const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
+  const output = files ? undefined : openOutput(io, flags.out);
+  const writer = output ? new RowWriter(output.sink, flags) : undefined;
   const directions = new Set<string>();
   const hol = new HolDelayCollector();
+  const summaries: DirectionSummary[] = [];
+  const index: (string | number)[][] = [];
+  const take = async (batch: DirectionRows): Promise<void> => {
+    const id = directionId(batch.source);
+    directions.add(id);
+    if (flags.format === 'raw' && !files && directions.size > 1) {
+      throw new FollowTcpError('USAGE', `--format raw writes one direction, but ${selection.text} matches several: narrow it with --src/--dst`);
+    }
+    if (wantSummary) hol.add(id, batch.rows);
+    const file = files ? await files.write(batch) : (await writer!.write(batch), '');
+    if (batch.final && wantSummary) {
+      const summary = summarizeDirection(batch.info, batch.source, hol);
+      hol.drop(id);
+      summaries.push(summary);
+      if (files) index.push(indexRow(file, summary));
+    }
+  };
   let inputError: FollowTcpError | undefined;
   try {
     for await (const batch of run.batches) {
-      if (run.follower.ambiguous) continue;
-      directions.add(`${batch.direction.stream}|${batch.direction.src}|${batch.direction.dst}`);
-      if (flags.format === 'raw' && directions.size > 1) {
-        throw new FollowTcpError('USAGE', `--format raw writes one direction, but ${selection.text} matches several: narrow it with --src/--dst`);
-      }
-      hol.add(`${batch.direction.stream}|${batch.direction.src}|${batch.direction.dst}`, batch.rows);
-      await writer.write(batch);
+      if (!run.follower.ambiguous) await take(batch);
     }
   } catch (error) {
     if (!isInputError(error)) {
-      await output.close().catch(() => {});
+      await output?.close().catch(() => {});
+      await files?.close().catch(() => {});
       throw error;
     }
     inputError = error;
   }
-  await output.close();
-  if ((flags.summary || flags.summaryJson !== undefined) && !run.follower.ambiguous) {
-    const summaries: DirectionSummary[] = [];
-    for (const stream of run.follower.streams()) {
-      for (const direction of stream.directions) {
-        if (direction.reassembler && directions.has(directionId(direction))) summaries.push(summarizeDirection(stream, direction, hol));
-      }
-    }
+  await output?.close();
+  await files?.close();
+  if (!run.follower.ambiguous) {
     if (flags.summary) io.stderr.write(formatSummary(summaries));
     if (flags.summaryJson !== undefined) {
       const path = flags.summaryJson;
       await writeFile(path, `${JSON.stringify(summaries, null, 2)}\n`).catch((error: unknown) => {
+        throw ioError(path, error, 'write');
+      });
+    }
+    if (flags.outDir !== undefined && directions.size > 0) {
+      const path = join(flags.outDir, 'index.csv');
+      await writeFile(path, stringify([INDEX_COLUMNS, ...index])).catch((error: unknown) => {
         throw ioError(path, error, 'write');
       });
     }
@@ -88,7 +162,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     io.stderr.write(formatStreamList(run.follower.streams()));
     throw new FollowTcpError('USAGE', `${input.source} holds several TCP streams: select one with --stream N (or --all)`);
   }
-  if (!writer.started) {
+  if (directions.size === 0) {
     if (run.follower.framesRead === 0) {
       const what = selected ? `nothing matches ${selection.text || '--all'}` : 'no TCP frames in it';
       throw new FollowTcpError('USAGE', `${input.source}: ${what} (list the streams with: ${input.listHint})`);
@@ -105,6 +179,7 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
   return command
     .option('--all', 'every stream and direction in one pass')
     .option('-o, --out <file>', 'write here instead of standard output')
+    .option('--out-dir <dir>', 'one file per stream direction, plus index.csv with their summary figures')
     .addOption(choice('--format <format>', 'output format', ['csv', 'jsonl', 'raw'], 'csv'))
     .addOption(choice('--rows <rows>', 'one row per contiguous chunk, or per byte', ['segment', 'byte'], 'segment'))
     .addOption(choice('--data <data>', 'payload column', ['hex', 'text', 'none'], 'hex'))
@@ -114,6 +189,12 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
     .option('--summary', 'a human summary per direction on stderr after the run')
     .option('--summary-json <file>', 'the summary per direction as JSON, for machines')
     .option('--max-buffer <bytes>', 'bytes held per direction before the earliest gap is declared lost', byteCount, 64 * 1024 * 1024)
+    .option(
+      '--ack-settle <seconds>',
+      'acknowledged bytes are written once the ACK is this old (capture time); copies captured later count as late',
+      secondsToNanos,
+      2_000_000_000n,
+    )
     .action(async (flags: FollowFlags) => {
       setCode(await runFollow(flags, io));
     });

@@ -43,6 +43,13 @@ export function byteCount(text: string): number {
   return bytes;
 }
 
+// Parse a duration in seconds (decimals allowed) into nanoseconds, without going through a double.
+export function secondsToNanos(text: string): bigint {
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!match) throw new InvalidArgumentError('expected seconds, e.g. 2 or 0.5');
+  return BigInt(match[1]!) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
+
 // Parse a positive whole number (--top).
 export function positiveInteger(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');

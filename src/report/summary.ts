@@ -56,6 +56,12 @@ export class HolDelayCollector {
   dataBytes(key: string): number {
     return this.#dataBytes.get(key) ?? 0;
   }
+
+  // Forget a direction once its summary is made.
+  drop(key: string): void {
+    this.#samples.delete(key);
+    this.#dataBytes.delete(key);
+  }
 }
 
 /** The key HolDelayCollector and summaries use for a direction. */

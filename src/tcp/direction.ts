@@ -46,6 +46,9 @@ export interface DirectionOptions {
   maxBuffer: number;
   /** False: classify and count only, hold no bytes and write no rows (for `streams`). */
   holdData?: boolean;
+  /** Acknowledged bytes are written once the ACK is this old in capture time (nanoseconds);
+   *  undefined: hold until the end or --max-buffer. Copies captured later count as late. */
+  settle?: Nanos;
 }
 
 /** Running counts about a direction, for summaries and `streams`. */
@@ -131,8 +134,10 @@ export class DirectionReassembler {
   #ackRaw: number | undefined;
   #delivered: Nanos | undefined;
   #order = 0;
-  /** Recent frames by IP ID + seq + length, to classify capture duplicates. */
-  #recent = new Map<string, HeldSegment>();
+  /** Recent frames by IP ID + seq + length, to classify capture duplicates (oldest first). */
+  #recent = new Map<string, { time: Nanos; bytes: Uint8Array }>();
+  /** ACK numbers from the peer as they advanced, with their capture times, not yet settled. */
+  #ackMarks: { ack: number; time: Nanos }[] = [];
 
   constructor(options: DirectionOptions) {
     this.#options = options;
@@ -228,9 +233,31 @@ export class DirectionReassembler {
     return { class: verdict, overlaps: overlaps.map(({ frame: number, start: from, end: to }) => ({ frame: number, start: from, end: to })), spurious, rows };
   }
 
-  // Note an acknowledgement number the peer sent (its ACK flag was set).
-  acknowledge(ack: number): void {
-    if (this.#ackRaw === undefined || seqDelta(ack, this.#ackRaw) > 0) this.#ackRaw = ack;
+  // Note an acknowledgement number the peer sent (its ACK flag was set) at capture time `time`.
+  acknowledge(ack: number, time: Nanos): void {
+    if (this.#ackRaw !== undefined && seqDelta(ack, this.#ackRaw) <= 0) return;
+    this.#ackRaw = ack;
+    if (this.#options.settle !== undefined) this.#ackMarks.push({ ack, time });
+  }
+
+  // Write out the bytes whose acknowledgement is older than the settle time at capture time `now`.
+  settle(now: Nanos): SegmentRow[] {
+    const settle = this.#options.settle;
+    if (settle === undefined || this.#options.holdData === false || this.#anchor === undefined) return [];
+    let settled: number | undefined;
+    let index = 0;
+    while (index < this.#ackMarks.length && this.#ackMarks[index]!.time <= now - settle) settled = this.#ackMarks[index++]!.ack;
+    if (settled === undefined) return [];
+    this.#ackMarks.splice(0, index);
+    if (this.#firstData === undefined && this.#syn === undefined) return [];
+    let cut = unwrapSeq(settled, this.#anchor, this.#high);
+    if (this.#fin !== undefined && cut > this.#fin) cut = this.#fin;
+    return this.#writeUpTo(cut);
+  }
+
+  /** True once the stream direction has nothing held. */
+  get idle(): boolean {
+    return this.#held.length === 0;
   }
 
   // Write out everything held: the final rows of this direction (call once, at the end of the stream).
@@ -287,8 +314,13 @@ export class DirectionReassembler {
     if (frame.ipId === undefined || frame.ipId === 0) return false;
     const key = `${frame.ipId}:${frame.seq}:${segment.wireLength}:${frame.flags}`;
     const earlier = this.#recent.get(key);
-    if (this.#recent.size > 4096) this.#recent.clear();
-    this.#recent.set(key, segment);
+    // Forget frames too old to be duplicated (the map is in arrival order).
+    for (const [oldKey, old] of this.#recent) {
+      if (old.time >= segment.time - CAPTURE_DUPLICATE_WINDOW && this.#recent.size < 4096) break;
+      this.#recent.delete(oldKey);
+    }
+    this.#recent.delete(key);
+    this.#recent.set(key, { time: segment.time, bytes: segment.bytes });
     return (
       earlier !== undefined &&
       segment.time >= earlier.time &&
@@ -397,16 +429,20 @@ export class DirectionReassembler {
   // Over --max-buffer: write out the lowest held positions until half the budget is free; gaps
   // among them are declared lost, and bytes arriving later for that range count as late.
   #writeEarliest(): SegmentRow[] {
-    const base = this.#fixBase();
-    const from = this.#written ?? base;
     const target = this.#heldBytes - this.#options.maxBuffer / 2;
     let released = 0;
-    let cut = from;
+    let cut = this.#written ?? this.#fixBase();
     for (const segment of this.#held) {
       if (released >= target) break;
       released += segment.wireLength;
       cut = Math.max(cut, segment.start + segment.wireLength);
     }
+    return this.#writeUpTo(cut);
+  }
+
+  // Write the rows of positions before `cut` and drop what was held for them.
+  #writeUpTo(cut: number): SegmentRow[] {
+    const from = this.#written ?? this.#fixBase();
     if (cut <= from) return [];
     const rows = this.#rows(from, cut);
     const kept: HeldSegment[] = [];

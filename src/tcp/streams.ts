@@ -25,6 +25,11 @@ export interface DirectionRows {
   direction: DirectionKey;
   origin: Nanos;
   rows: SegmentRow[];
+  /** True for a direction's last batch: nothing more will be written for it. */
+  final: boolean;
+  /** The stream and direction the rows belong to (their stats are complete when `final`). */
+  info: StreamInfo;
+  source: DirectionInfo;
 }
 
 /** What follow-tcp knows about one direction of a stream after reading it. */
@@ -82,7 +87,12 @@ interface Connection {
   firstKey: string;
   /** Raw sequence number the client must acknowledge to complete the handshake. */
   synAckNext: number | undefined;
+  /** Rows written and state released; frames that still come are not placed. */
+  finished: boolean;
 }
+
+// Settled bytes are written at least every this many frames.
+const SWEEP_FRAMES = 4096;
 
 function endpointKey(address: string, port: number): string {
   return `${address}|${port}`;
@@ -95,6 +105,11 @@ export class StreamFollower {
   readonly #keyer = new StreamKeyer();
   readonly #connections = new Map<number, Connection>();
   #reassembling = true;
+  /** Streams not finished yet, the latest capture time seen, and when settled bytes were last written. */
+  readonly #open = new Set<Connection>();
+  #now: Nanos = 0n;
+  #lastSweep: Nanos = 0n;
+  #sinceSweep = 0;
   /** TCP frames read so far. */
   framesRead = 0;
 
@@ -123,22 +138,59 @@ export class StreamFollower {
     direction.frames += 1;
     direction.payloadBytes += frame.payload.length;
     this.#noteControl(connection, direction, frame, sender, receiver);
-    if (frame.flags & TcpFlag.ACK) peer.reassembler?.acknowledge(frame.ack);
-    if (!direction.reassembler) return { stream: info, direction, peer, verdict: undefined };
-    const verdict = direction.reassembler.push(frame);
-    if (verdict.rows.length > 0) this.#onRows({ direction: direction.key, origin: info.firstTime, rows: verdict.rows });
-    return { stream: info, direction, peer, verdict };
+    if (frame.flags & TcpFlag.ACK) peer.reassembler?.acknowledge(frame.ack, frame.time);
+    if (frame.time > this.#now) this.#now = frame.time;
+    let placement: FramePlacement = { stream: info, direction, peer, verdict: undefined };
+    if (direction.reassembler && !connection.finished) {
+      const verdict = direction.reassembler.push(frame);
+      if (verdict.rows.length > 0) this.#emit(info, direction, verdict.rows, false);
+      placement = { stream: info, direction, peer, verdict };
+    }
+    if (this.#options.settle !== undefined && (++this.#sinceSweep >= SWEEP_FRAMES || this.#now - this.#lastSweep >= this.#options.settle)) {
+      this.#sweep();
+    }
+    return placement;
+  }
+
+  // Write what has settled in every open stream, and finish the streams that ended (FIN both ways,
+  // or RST) longer than the settle time ago: their state is released, later frames count as late.
+  #sweep(): void {
+    const settle = this.#options.settle!;
+    this.#sinceSweep = 0;
+    this.#lastSweep = this.#now;
+    for (const connection of this.#open) {
+      const info = connection.info;
+      for (const direction of info.directions) {
+        const rows = direction.reassembler?.settle(this.#now) ?? [];
+        if (rows.length > 0) this.#emit(info, direction, rows, false);
+      }
+      const [a, b] = info.directions;
+      const ended = a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
+      if (ended && this.#now - info.lastTime > settle) {
+        this.#finishConnection(connection);
+        this.#open.delete(connection);
+      }
+    }
+  }
+
+  #finishConnection(connection: Connection): void {
+    if (connection.finished) return;
+    connection.finished = true;
+    const info = this.#ordered(connection);
+    for (const direction of info.directions) {
+      if (!direction.reassembler || this.#options.holdData === false) continue;
+      this.#emit(info, direction, direction.reassembler.finish(), true);
+    }
+  }
+
+  #emit(info: StreamInfo, direction: DirectionInfo, rows: SegmentRow[], final: boolean): void {
+    this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final, info, source: direction });
   }
 
   // End of input: write out every held direction, stream by stream, the client's direction first.
   finish(): void {
-    for (const connection of this.#connections.values()) {
-      const info = this.#ordered(connection);
-      for (const direction of info.directions) {
-        if (!direction.reassembler || this.#options.holdData === false) continue;
-        this.#onRows({ direction: direction.key, origin: info.firstTime, rows: direction.reassembler.finish() });
-      }
-    }
+    for (const connection of this.#connections.values()) this.#finishConnection(connection);
+    this.#open.clear();
   }
 
   // The streams seen so far, in first-seen order, each with the client's direction first.
@@ -215,8 +267,10 @@ export class StreamFollower {
         clientKey: undefined,
         firstKey: endpointKey(frame.srcAddress, frame.srcPort),
         synAckNext: undefined,
+        finished: false,
       };
       this.#connections.set(stream, connection);
+      this.#open.add(connection);
     }
     return connection;
   }
