@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { configureFollow } from './commands/follow.js';
+import { registerCompare } from './commands/compare.js';
 import { registerFrames } from './commands/frames.js';
 import { registerStreams } from './commands/streams.js';
 import type { Io } from './commands/io.js';
@@ -39,6 +40,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     })
     .option('--debug', 'print stack traces with errors');
   configureFollow(program, io, setCode);
+  registerCompare(program, io, setCode);
   registerStreams(program, io, setCode);
   registerFrames(program, io, setCode);
   return program;

@@ -46,6 +46,13 @@ export interface Frame {
   windowShift: number | undefined;
   /** tshark's own `tcp.analysis.*` flags on this frame (names without the prefix), for comparison only. */
   analysis: string[];
+  /** IPv6 flow label; undefined for IPv4, for 0 (unlabelled) or when the PDML lacks it (two-point matching). */
+  flowLabel?: number | undefined;
+  /** IPv4 TTL or IPv6 hop limit, when known: it falls at each router, so it tells which capture point is upstream. */
+  ttl?: number | undefined;
+  /** TCP timestamp option (TSval, TSecr), when present (two-point matching). */
+  tsval?: number | undefined;
+  tsecr?: number | undefined;
 }
 
 // True when every bit of `flag` is set on the frame.

@@ -38,3 +38,20 @@ export {
   type StreamInfo,
 } from './tcp/streams.js';
 export { formatIso, formatSeconds, formatTime, type Nanos, parseEpoch, type TimeFormat } from './time.js';
+export { type ChunkStatus, type ComparedChunk, comparedChunks } from './compare/chunks.js';
+export { CHUNK_COLUMNS, chunkRecords, type CompareRecord, PACKET_COLUMNS, packetRecords } from './compare/columns.js';
+export { type CaptureComparison, compareCaptures, compareDirection, type CompareOptions, type DirectionComparison } from './compare/compare.js';
+export { type ComparedPacket, comparedPackets, type PacketStatus } from './compare/compared-packets.js';
+export { type DelayFigures, delayFigures } from './compare/delay-figures.js';
+export { type CaptureDirection, DirectionCollector } from './compare/directions.js';
+export { formatComparisonSummary, formatDirectionSummary } from './compare/format-summary.js';
+export { matchPackets, type PacketMatch } from './compare/matching.js';
+export { type DelayMilliseconds, delayMilliseconds, roundLikePython } from './compare/milliseconds.js';
+export { type DirectionOrigin, directionOrigin, type PacketPlace, packetPlaces } from './compare/offsets.js';
+export { type CapturedPacket, capturedPacket, packetIdentity } from './compare/packet.js';
+export { type DirectionPair, type DirectionPairing, pairDirections } from './compare/pairing.js';
+export { type Reordering, reorderingOf } from './compare/reordering.js';
+export { countRetransmissions, type RetransmissionCount } from './compare/retransmissions.js';
+export { type ComparisonSummary, type LostPacket, summarizeComparison } from './compare/summary.js';
+export { type CapturePoint, chooseUpstream, type UpstreamChoice, type UpstreamReason } from './compare/upstream.js';
+export { type InputKind, inputKindOf, sniffInputKind } from './source/sniff.js';

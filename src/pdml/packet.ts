@@ -104,6 +104,22 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
     mss: integer(packet, 'tcp.options.mss_val'),
     windowShift: integer(packet, 'tcp.options.wscale.shift'),
     analysis: packet.analysis,
+    ...optionalFields(packet),
+  };
+}
+
+// The optional Frame fields two-point matching uses (flow label, TTL, TCP timestamps), only those present.
+function optionalFields(packet: PdmlPacket): Pick<Frame, 'flowLabel' | 'ttl' | 'tsval' | 'tsecr'> {
+  // Flow label 0 means "not labelled" (RFC 6437): left out like an absent one.
+  const flowLabel = integer(packet, 'ipv6.flow') || undefined;
+  const ttl = integer(packet, 'ipv6.hlim') ?? integer(packet, 'ip.ttl');
+  const tsval = integer(packet, 'tcp.options.timestamp.tsval');
+  const tsecr = integer(packet, 'tcp.options.timestamp.tsecr');
+  return {
+    ...(flowLabel !== undefined && { flowLabel }),
+    ...(ttl !== undefined && { ttl }),
+    ...(tsval !== undefined && { tsval }),
+    ...(tsecr !== undefined && { tsecr }),
   };
 }
 

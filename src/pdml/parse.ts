@@ -21,7 +21,7 @@ export interface PdmlPacket {
 }
 
 const GENINFO_FIELDS = new Set(['num', 'timestamp', 'len', 'caplen']);
-const IP_FIELDS = new Set(['ip.src', 'ip.dst', 'ip.id', 'ipv6.src', 'ipv6.dst', 'ipv6.flow']);
+const IP_FIELDS = new Set(['ip.src', 'ip.dst', 'ip.id', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'ipv6.flow', 'ipv6.hlim']);
 const FRAME_FIELDS = new Set(['frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len']);
 const TCP_FIELDS = new Set([
   'tcp.srcport',
@@ -39,6 +39,8 @@ const TCP_FIELDS = new Set([
   'tcp.reset_cause',
   'tcp.options.mss_val',
   'tcp.options.wscale.shift',
+  'tcp.options.timestamp.tsval',
+  'tcp.options.timestamp.tsecr',
 ]);
 
 /** tshark's TCP expert flags (the `tcp.analysis.*` names that mark a frame, not numbers). */
