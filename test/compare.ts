@@ -3,7 +3,7 @@
 // chunk's status equal truth.json / byte-times.json; PDML inputs give the same figures; bad inputs fail
 // with one line and the right exit code; the pure core's rounding, matching and clock handling.
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -395,5 +395,7 @@ Compare('milliseconds are rounded as Python rounds floats (truth.py), mean by ex
   assert.is(exactSum([5.0929, 5.00005, 7.12345, 1e-6, 3.3333333]), 20.5497343);
   assert.is(exactSum([0.1, 0.2, 0.3]), 0.6);
 });
+
+Compare.after(() => rmSync(work, { recursive: true, force: true }));
 
 Compare.run();
