@@ -115,7 +115,7 @@ export class PdmlParser {
   }
 
   #xmlError(message: string): FollowTcpError {
-    const where = `${this.#source}:${this.#sax.line + 1}:${this.#sax.column + 1}`;
+    const where = `${this.#source}:${this.#sax.line + 1}:${this.#sax.column}`;
     const hint = this.#sawRoot ? 'malformed XML' : 'not PDML (expected tshark -T pdml output)';
     return new FollowTcpError('BAD_INPUT', `${where}: ${hint}: ${message}`);
   }

@@ -84,6 +84,10 @@ export interface GapSummary {
   unackedBytes: number;
 }
 
+// An acknowledgement more than this far (64 MiB) past the highest byte seen is ignored: no
+// sender has that much in flight; such ACKs are stray or challenge ACKs of another connection.
+const IMPLAUSIBLE_ACK_JUMP = 2 ** 26;
+
 // Frames with the same IP ID, sequence number and payload this close together are one frame captured twice.
 const CAPTURE_DUPLICATE_WINDOW: Nanos = 10_000_000n;
 
@@ -169,6 +173,10 @@ export class DirectionReassembler {
     stats.frames += 1;
     if (stats.firstTime === undefined || frame.time < stats.firstTime) stats.firstTime = frame.time;
     if (stats.lastTime === undefined || frame.time > stats.lastTime) stats.lastTime = frame.time;
+    // A bare RST takes no sequence space and may carry any number (a reply to a stray ACK): skip it.
+    if ((frame.flags & TcpFlag.RST) !== 0 && frame.length === 0 && frame.payload.length === 0 && this.#anchor !== undefined) {
+      return { class: 'ok', overlaps: [], spurious: false, rows: [] };
+    }
     const seqPosition = this.#position(frame.seq);
     const syn = (frame.flags & TcpFlag.SYN) !== 0;
     const fin = (frame.flags & TcpFlag.FIN) !== 0;
@@ -198,6 +206,8 @@ export class DirectionReassembler {
     const conflict = overlaps.some((overlap) => overlap.conflict);
     const repeated = this.#seen.covered(start, end);
     const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData);
+    // The next byte expected: after the highest byte seen, or after the SYN before any data.
+    const expected = seenEnd ?? (this.#syn !== undefined ? this.#syn + 1 : undefined);
     let verdict: FrameClass;
     let spurious = false;
     if (end <= base) verdict = 'stale';
@@ -218,8 +228,8 @@ export class DirectionReassembler {
         verdict = 'conflict';
       }
     } else if (frame.payload.length < frame.length) verdict = 'truncated';
-    else if (seenEnd !== undefined && start > seenEnd) verdict = 'gap-before';
-    else if (seenEnd !== undefined && start < seenEnd) {
+    else if (expected !== undefined && start > expected) verdict = 'gap-before';
+    else if (expected !== undefined && start < expected) {
       stats.outOfOrder += 1;
       verdict = 'out-of-order';
     } else verdict = 'ok';
@@ -236,6 +246,8 @@ export class DirectionReassembler {
   // Note an acknowledgement number the peer sent (its ACK flag was set) at capture time `time`.
   acknowledge(ack: number, time: Nanos): void {
     if (this.#ackRaw !== undefined && seqDelta(ack, this.#ackRaw) <= 0) return;
+    // An ACK far beyond anything this side sent is not about this data (a stray or challenge ACK).
+    if (this.#anchor !== undefined && unwrapSeq(ack, this.#anchor, this.#high) - this.#high > IMPLAUSIBLE_ACK_JUMP) return;
     this.#ackRaw = ack;
     if (this.#options.settle !== undefined) this.#ackMarks.push({ ack, time });
   }

@@ -38,8 +38,9 @@ export interface DirectionInfo {
   frames: number;
   /** Payload bytes as captured, every copy counted. */
   payloadBytes: number;
-  /** Time of this side's first SYN, FIN and RST, when seen. */
+  /** Time and raw sequence number of this side's first SYN, and its first FIN and RST, when seen. */
   synTime: Nanos | undefined;
+  synSeq: number | undefined;
   finTime: Nanos | undefined;
   rstTime: Nanos | undefined;
   /** MSS and window-scale shift from this side's SYN options. */
@@ -107,6 +108,8 @@ export class StreamFollower {
   #reassembling = true;
   /** Streams not finished yet, the latest capture time seen, and when settled bytes were last written. */
   readonly #open = new Set<Connection>();
+  /** Earlier connections whose stream index a later connection reused. */
+  readonly #earlier: Connection[] = [];
   #now: Nanos = 0n;
   #lastSweep: Nanos = 0n;
   #sinceSweep = 0;
@@ -127,7 +130,16 @@ export class StreamFollower {
   push(frame: Frame): FramePlacement {
     this.framesRead += 1;
     const stream = this.#keyer.streamOf(frame);
-    const connection = this.#connection(stream, frame);
+    let connection = this.#connection(stream, frame);
+    if (this.#isReuse(connection, frame)) {
+      // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
+      // finish the old connection and start afresh under the same index.
+      this.#finishConnection(connection);
+      this.#open.delete(connection);
+      this.#connections.delete(stream);
+      this.#earlier.push(connection);
+      connection = this.#connection(stream, frame);
+    }
     const sender = endpointKey(frame.srcAddress, frame.srcPort);
     const receiver = endpointKey(frame.dstAddress, frame.dstPort);
     const direction = this.#direction(connection, sender, frame, false);
@@ -150,6 +162,14 @@ export class StreamFollower {
       this.#sweep();
     }
     return placement;
+  }
+
+  #isReuse(connection: Connection, frame: Frame): boolean {
+    if ((frame.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN || connection.info.directions.length === 0) return false;
+    const [a, b] = connection.info.directions;
+    const ended = a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
+    const sender = connection.byEndpoint.get(endpointKey(frame.srcAddress, frame.srcPort));
+    return connection.finished || (ended && sender?.synSeq !== frame.seq);
   }
 
   // Write what has settled in every open stream, and finish the streams that ended (FIN both ways,
@@ -195,7 +215,7 @@ export class StreamFollower {
 
   // The streams seen so far, in first-seen order, each with the client's direction first.
   streams(): StreamInfo[] {
-    return [...this.#connections.values()].map((connection) => this.#ordered(connection));
+    return [...this.#earlier, ...this.#connections.values()].map((connection) => this.#ordered(connection));
   }
 
   #noteControl(connection: Connection, direction: DirectionInfo, frame: Frame, sender: string, receiver: string): void {
@@ -204,6 +224,7 @@ export class StreamFollower {
     const ack = (frame.flags & TcpFlag.ACK) !== 0;
     if (syn) {
       direction.synTime ??= frame.time;
+      direction.synSeq ??= frame.seq;
       direction.mss ??= frame.mss;
       direction.windowShift ??= frame.windowShift;
       if (!ack) {
@@ -296,6 +317,7 @@ export class StreamFollower {
       frames: 0,
       payloadBytes: 0,
       synTime: undefined,
+      synSeq: undefined,
       finTime: undefined,
       rstTime: undefined,
       mss: undefined,
