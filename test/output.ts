@@ -1,0 +1,100 @@
+// Output options of the main job on a real capture with capture holes (caploss: 3 frames deleted):
+// byte rows, JSON lines, raw bytes with each gap fill, time formats, text data, --out-dir, --summary.
+
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { formatIso, parseEpoch } from '../src/time.js';
+import { MKCAP_FIXTURES, PDML_FIXTURES, parseCsv, runCli } from './helpers.js';
+
+const PDML = join(PDML_FIXTURES, 'caploss-b-caploss.pdml');
+const SENT = gunzipSync(readFileSync(join(MKCAP_FIXTURES, 'caploss', 'payload', 'c0-a2b.bin.gz')));
+const CLIENT = ['--pdml', PDML, '--stream', '0', '--src', '10.77.0.2'];
+const HOLES: [number, number][] = [
+  [14480, 15916],
+  [33148, 34584],
+  [40328, 41764],
+];
+
+const Output = suite('output options');
+
+Output('--rows byte: one row per captured byte, each the byte sent at that offset', async () => {
+  const result = await runCli([...CLIENT, '--rows', 'byte']);
+  assert.is(result.code, 0, result.stderr);
+  const rows = parseCsv(result.stdout.toString('utf8'));
+  assert.is(rows.length, SENT.length - 3 * 1436);
+  assert.equal(Object.keys(rows[0]!), ['stream', 'src', 'dst', 'offset', 'frame', 'time', 'delivered_time', 'hol_delay', 'byte']);
+  const wrong = rows.filter((row) => Number.parseInt(row.byte!, 16) !== SENT[Number(row.offset)]);
+  assert.is(wrong.length, 0);
+  assert.not.ok(rows.some((row) => HOLES.some(([start, end]) => Number(row.offset) >= start && Number(row.offset) < end)));
+});
+
+Output('--format jsonl: the same rows as CSV, one JSON object per line', async () => {
+  const csv = parseCsv((await runCli(CLIENT)).stdout.toString('utf8'));
+  const result = await runCli([...CLIENT, '--format', 'jsonl']);
+  assert.is(result.code, 0, result.stderr);
+  const lines = result.stdout.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.is(lines.length, csv.length);
+  assert.equal(lines.map((line) => `${line.kind}@${line.offset}+${line.length}:${line.frame}`), csv.map((row) => `${row.kind}@${row.offset}+${row.length}:${row.frame}`));
+});
+
+for (const [fill, expected] of [
+  ['none', () => Buffer.concat([SENT.subarray(0, 14480), SENT.subarray(15916, 33148), SENT.subarray(34584, 40328), SENT.subarray(41764)])],
+  ['zero', () => Buffer.concat([SENT.subarray(0, 14480), Buffer.alloc(1436), SENT.subarray(15916, 33148), Buffer.alloc(1436), SENT.subarray(34584, 40328), Buffer.alloc(1436), SENT.subarray(41764)])],
+  ['marker', () => {
+    const marker = Buffer.from('[1436 bytes missing in capture file]');
+    return Buffer.concat([SENT.subarray(0, 14480), marker, SENT.subarray(15916, 33148), marker, SENT.subarray(34584, 40328), marker, SENT.subarray(41764)]);
+  }],
+] as const) {
+  Output(`--format raw --gap-fill ${fill}`, async () => {
+    const result = await runCli([...CLIENT, '--format', 'raw', '--gap-fill', fill]);
+    assert.is(result.code, 0, result.stderr);
+    assert.ok(result.stdout.equals(expected()), `raw output with --gap-fill ${fill}`);
+  });
+}
+
+Output('--time iso and relative rewrite the time columns exactly', async () => {
+  const epoch = parseCsv((await runCli(CLIENT)).stdout.toString('utf8'));
+  const iso = parseCsv((await runCli([...CLIENT, '--time', 'iso'])).stdout.toString('utf8'));
+  const relative = parseCsv((await runCli([...CLIENT, '--time', 'relative'])).stdout.toString('utf8'));
+  epoch.forEach((row, index) => {
+    if (row.kind !== 'data') return;
+    assert.is(iso[index]!.time, formatIso(parseEpoch(row.time!)!));
+    assert.is(relative[index]!.time, row.rel_time);
+  });
+  assert.match(iso[0]!.time!, /^2026-11-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+});
+
+Output('--data text escapes newlines and backslashes', async () => {
+  const rows = parseCsv((await runCli([...CLIENT, '--data', 'text'])).stdout.toString('utf8'));
+  assert.is(rows[0]!.data!.slice(0, 34), 'A0:000000000000\\nA0:000000000010\\n');
+});
+
+Output('--out-dir writes one file per direction and an index with summary figures', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'follow-tcp-')), 'out');
+  const result = await runCli(['--pdml', PDML, '--all', '--out-dir', dir]);
+  assert.is(result.code, 0, result.stderr);
+  assert.equal(readdirSync(dir).sort(), [
+    'index.csv',
+    'stream-0_10.77.0.2.54034-10.77.1.2.5001.csv',
+    'stream-0_10.77.1.2.5001-10.77.0.2.54034.csv',
+  ]);
+  const index = parseCsv(readFileSync(join(dir, 'index.csv'), 'utf8'));
+  const client = index.find((row) => row.src === '10.77.0.2:54034')!;
+  assert.equal([client.bytes, client.gaps, client.gap_bytes, client.gap_unacked_bytes], ['60000', '3', '4308', '0']);
+  const all = parseCsv((await runCli(['--pdml', PDML, '--all'])).stdout.toString('utf8'));
+  const file = parseCsv(readFileSync(join(dir, client.file!), 'utf8'));
+  assert.equal(file, all.filter((row) => row.src === '10.77.0.2:54034'), 'the file holds that direction of the --all output');
+});
+
+Output('--summary prints the figures per direction on stderr', async () => {
+  const result = await runCli([...CLIENT, '--summary', '--data', 'none']);
+  assert.is(result.code, 0);
+  assert.match(result.stderr, 'stream 0 10.77.0.2:54034 → 10.77.1.2:5001: 60000 bytes, 55692 captured in 40 data frames');
+  assert.match(result.stderr, 'gaps: 3 (4308 bytes: 4308 acked, 0 not acked)');
+});
+
+Output.run();
