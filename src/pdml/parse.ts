@@ -66,6 +66,26 @@ export const ANALYSIS_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 const ANALYSIS_PREFIX = 'tcp.analysis.';
+const PAYLOAD_NAME = 'name="tcp.payload"';
+const PLACEHOLDER = '@';
+
+// The text of attribute `name` inside one tag's text, if present.
+function attribute(tag: string, name: string): string | undefined {
+  const start = tag.indexOf(` ${name}="`);
+  if (start === -1) return undefined;
+  const from = start + name.length + 3;
+  const end = tag.indexOf('"', from);
+  return end === -1 ? undefined : tag.slice(from, end);
+}
+
+// The tag's text with attribute `name` (if present) set to the placeholder.
+function replaceAttribute(tag: string, name: string): string {
+  const start = tag.indexOf(` ${name}="`);
+  if (start === -1) return tag;
+  const from = start + name.length + 3;
+  const end = tag.indexOf('"', from);
+  return end === -1 ? tag : `${tag.slice(0, from)}${PLACEHOLDER}${tag.slice(end)}`;
+}
 
 // Push-based PDML parser: write() text chunks of any size, end() at the end of input.
 export class PdmlParser {
@@ -80,6 +100,8 @@ export class PdmlParser {
   #depth = 0; // element depth inside the open <packet> (1 = its children)
   #topProto = ''; // name of the open top-level <proto> of the packet
   #tcpProtos = 0; // top-level tcp protos opened so far in this packet
+  #unfed = ''; // text not yet handed to sax (it may end inside a tcp.payload tag)
+  #payloads: string[] = []; // payload hex taken out of tags sax has not opened yet
 
   constructor(source: string, onPacket: (packet: PdmlPacket) => void) {
     this.#source = source;
@@ -95,12 +117,52 @@ export class PdmlParser {
 
   // Feed the next chunk of PDML text; throws FollowTcpError on malformed or non-PDML input.
   write(chunk: string): void {
-    this.#sax.write(chunk);
+    this.#unfed += chunk;
+    this.#feed(false);
     if (this.#failure) throw this.#failure;
+  }
+
+  // Hand text to sax, taking the payload hex out of `tcp.payload` tags first: sax builds attribute
+  // values one character at a time, and payload hex is most of the PDML. The hex is kept in
+  // #payloads and the tag gets the placeholder value "@" (never hex), restored in #open.
+  #feed(atEnd: boolean): void {
+    let text = this.#unfed;
+    let fed = 0;
+    let out = '';
+    for (;;) {
+      const name = text.indexOf(PAYLOAD_NAME, fed);
+      if (name === -1) {
+        // Keep back a tail that could be the start of the next PAYLOAD_NAME.
+        const keep = atEnd ? text.length : Math.max(fed, text.length - PAYLOAD_NAME.length + 1);
+        out += text.slice(fed, keep);
+        fed = keep;
+        break;
+      }
+      const tagEnd = text.indexOf('>', name);
+      if (tagEnd === -1 && !atEnd) {
+        out += text.slice(fed, name);
+        fed = name;
+        break;
+      }
+      const end = tagEnd === -1 ? text.length : tagEnd;
+      let tag = text.slice(name, end);
+      const hex = attribute(tag, 'value') ?? attribute(tag, 'show');
+      if (hex !== undefined) {
+        tag = replaceAttribute(replaceAttribute(tag, 'value'), 'show');
+        this.#payloads.push(hex);
+      }
+      out += text.slice(fed, name) + tag;
+      fed = end;
+    }
+    this.#unfed = text.slice(fed);
+    text = '';
+    if (out !== '') this.#sax.write(out);
   }
 
   // Signal the end of input; throws if the input was empty or stops inside a packet.
   end(): void {
+    this.#feed(true);
+    if (this.#failure) throw this.#failure;
     if (!this.#sawRoot) {
       throw new FollowTcpError('BAD_INPUT', `${this.#source}: empty input: no PDML in it (expected tshark -T pdml output)`);
     }
@@ -167,8 +229,12 @@ export class PdmlParser {
     if (tag.name !== 'field') return;
     const flat = this.#depth === 1;
     const proto = flat ? '' : this.#topProto;
-    const show = tag.attributes.show;
-    const value = tag.attributes.value;
+    let show = tag.attributes.show;
+    let value = tag.attributes.value;
+    if (name === 'tcp.payload' && (value === PLACEHOLDER || show === PLACEHOLDER)) {
+      value = this.#payloads.shift();
+      show = undefined;
+    }
     if (name.startsWith(ANALYSIS_PREFIX)) {
       const flag = name.slice(ANALYSIS_PREFIX.length);
       if ((flat || (proto === 'tcp' && this.#tcpProtos === 1)) && ANALYSIS_FLAGS.has(flag) && !packet.analysis.includes(flag)) {
