@@ -89,12 +89,12 @@ const TRUNCATED_LAST_LINE = TRUNCATED.split('\n').length;
 
 const STREAM_LIST = [
   'stream  client          server       frames  bytes c→s  bytes s→c',
-  '0       10.0.0.1:1000   10.0.0.2:80  5       10         2',
-  '1       10.0.0.3:2000?  10.0.0.2:80  1       1          0',
+  '     0  10.0.0.1:1000   10.0.0.2:80       5         10          2',
+  '     1  10.0.0.3:2000?  10.0.0.2:80       1          1          0',
 ];
 const ONE_STREAM_LIST = [
   'stream  client         server       frames  bytes c→s  bytes s→c',
-  '0       10.0.0.1:1000  10.0.0.2:80  5       10         2',
+  '     0  10.0.0.1:1000  10.0.0.2:80       5         10          2',
 ];
 
 const gzipped = join(TMP, 'one.pdml.gz');

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { FollowTcpError } from '../errors.js';
+import { put } from '../output/writer.js';
 import { FRAME_COLUMNS, type FrameRecord, frameRecord, TsharkAgreement } from '../report/frame-rows.js';
 import { StreamFollower } from '../tcp/streams.js';
 import type { Io, SetExitCode } from './io.js';
@@ -45,7 +46,7 @@ export async function runFrames(flags: FramesFlags, io: Io): Promise<number> {
         : pending.map((record) => `${JSON.stringify(record)}\n`).join('');
     written += pending.length + (written === 0 ? 1 : 0);
     pending = [];
-    if (!output.sink.write(text)) await new Promise<void>((resolve) => output.sink.once('drain', () => resolve()));
+    await put(output.sink, text);
   };
   let inputError: FollowTcpError | undefined;
   let matched = 0;

@@ -1,11 +1,7 @@
 // A short, aligned list of streams for people: shown when a selection is needed.
 
 import type { StreamInfo } from '../tcp/streams.js';
-
-function pad(cells: string[][]): string[] {
-  const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-}
+import { formatTable } from './table.js';
 
 // One line per stream: index, client → server (marked `?` when guessed), frames and payload bytes each way.
 export function formatStreamList(streams: readonly StreamInfo[]): string {
@@ -22,5 +18,5 @@ export function formatStreamList(streams: readonly StreamInfo[]): string {
       String(backward?.payloadBytes ?? 0),
     ];
   });
-  return `${pad([header, ...rows]).join('\n')}\n`;
+  return formatTable(header, rows);
 }

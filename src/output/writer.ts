@@ -20,7 +20,7 @@ export interface WriterOptions extends CellFormat {
 }
 
 // Write a chunk, waiting for the sink to drain when it asks to (backpressure).
-async function put(sink: Writable, chunk: string | Uint8Array): Promise<void> {
+export async function put(sink: Writable, chunk: string | Uint8Array): Promise<void> {
   if (!sink.write(chunk)) {
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error): void => {

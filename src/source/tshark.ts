@@ -3,6 +3,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { execa } from 'execa';
 import { FollowTcpError } from '../errors.js';
+import { put } from '../output/writer.js';
 import { ioError } from './file.js';
 
 /** The fields follow-tcp asks tshark for (research/tshark.md §2.4, plus IP ID, RST data and SYN options). */
@@ -97,7 +98,7 @@ export async function* tsharkPdml(options: TsharkOptions): AsyncGenerator<string
     try {
       for await (const chunk of subprocess.stdout as AsyncIterable<string | Buffer>) {
         const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-        if (save && !save.write(text)) await new Promise<void>((resolve) => save!.once("drain", () => resolve()));
+        if (save) await put(save, text);
         yield text;
       }
     } catch {
