@@ -17,6 +17,15 @@ export interface InputOptions {
   stream?: number;
   endpoints?: EndpointSelector[];
   stdin?: Readable;
+  /** Told the length of every chunk of PDML text read (for progress). */
+  onText?: (length: number) => void;
+}
+
+async function* counted(chunks: AsyncIterable<string>, onText: (length: number) => void): AsyncGenerator<string> {
+  for await (const chunk of chunks) {
+    onText(chunk.length);
+    yield chunk;
+  }
 }
 
 function addressFilter(address: string): string {
@@ -43,8 +52,9 @@ export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
       ...(options.tshark !== undefined && { tshark: options.tshark }),
       ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
     });
-    return pdmlFrames(chunks, options.pcap);
+    return pdmlFrames(options.onText ? counted(chunks, options.onText) : chunks, options.pcap);
   }
   const path = options.pdml ?? '-';
-  return pdmlFrames(readPdmlText(path, options.stdin), path === '-' ? 'stdin' : path);
+  const chunks = readPdmlText(path, options.stdin);
+  return pdmlFrames(options.onText ? counted(chunks, options.onText) : chunks, path === '-' ? 'stdin' : path);
 }

@@ -26,6 +26,7 @@ import {
   parseSelection,
   secondsToNanos,
   type SelectionFlags,
+  startProgress,
 } from './options.js';
 
 interface FollowFlags extends InputFlags, SelectionFlags, WriterOptions {
@@ -37,6 +38,7 @@ interface FollowFlags extends InputFlags, SelectionFlags, WriterOptions {
   ackSettle: bigint;
   summary?: boolean;
   summaryJson?: string;
+  quiet?: boolean;
 }
 
 /** The columns of the --out-dir index: one row per direction file, with its summary figures. */
@@ -96,7 +98,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   if (flags.outDir !== undefined && flags.out !== undefined) {
     throw new FollowTcpError('USAGE', 'give either -o FILE or --out-dir DIR, not both');
   }
-  const input = openInput(flags, io, selection);
+  const input = openInput(flags, io, selection, startProgress(io, flags));
   const run = followFrames(input.frames, {
     policy: flags.overlap,
     maxBuffer: flags.maxBuffer,
@@ -195,6 +197,7 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
       secondsToNanos,
       2_000_000_000n,
     )
+    .option('--quiet', 'no progress line on stderr (it is shown only when stderr is a terminal)')
     .action(async (flags: FollowFlags) => {
       setCode(await runFollow(flags, io));
     });

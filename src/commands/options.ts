@@ -1,12 +1,13 @@
 // Options and checks shared by the commands: input (--pdml/--pcap), selection, sizes, output files.
 
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoint.js';
 import { FollowTcpError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { openFrames } from '../input.js';
+import { Progress } from '../output/progress.js';
 import { ioError } from '../source/file.js';
 import type { DirectionKey } from '../tcp/streams.js';
 import type { Io } from './io.js';
@@ -120,8 +121,33 @@ export interface OpenedInput {
   listHint: string;
 }
 
+// A progress line for this run when stderr is a terminal and --quiet was not given.
+export function startProgress(io: Io, flags: InputFlags & { quiet?: boolean }): Progress | undefined {
+  if (flags.quiet || !(io.stderr as { isTTY?: boolean }).isTTY) return undefined;
+  let total: number | undefined;
+  if (flags.pdml !== undefined && flags.pdml !== '-' && !flags.pdml.endsWith('.gz')) {
+    try {
+      total = statSync(flags.pdml).size;
+    } catch {
+      total = undefined;
+    }
+  }
+  return new Progress(io.stderr, total);
+}
+
+async function* framesWithProgress(frames: AsyncGenerator<Frame>, progress: Progress): AsyncGenerator<Frame> {
+  try {
+    for await (const frame of frames) {
+      progress.frame();
+      yield frame;
+    }
+  } finally {
+    progress.done();
+  }
+}
+
 // Check and open --pdml/--pcap, pushing the selection down into tshark when there is one.
-export function openInput(flags: InputFlags, io: Io, selection?: Selection): OpenedInput {
+export function openInput(flags: InputFlags, io: Io, selection?: Selection, progress?: Progress): OpenedInput {
   if (flags.pdml !== undefined && flags.pcap !== undefined) {
     throw new FollowTcpError('USAGE', 'give either --pdml FILE or --pcap FILE, not both');
   }
@@ -139,10 +165,11 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection): Ope
     ...(selection?.stream !== undefined && { stream: selection.stream }),
     endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
     stdin: io.stdin,
+    ...(progress && { onText: (length: number) => progress.read(length) }),
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
   const listHint = `follow-tcp streams ${flags.pcap !== undefined ? '--pcap' : '--pdml'} ${flags.pcap ?? flags.pdml}`;
-  return { frames, source, listHint };
+  return { frames: progress ? framesWithProgress(frames, progress) : frames, source, listHint };
 }
 
 /** Where output goes, and how to finish writing it. */

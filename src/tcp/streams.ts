@@ -95,6 +95,12 @@ interface Connection {
 // Settled bytes are written at least every this many frames.
 const SWEEP_FRAMES = 4096;
 
+// True once a stream was reset, or closed with a FIN each way.
+function hasEnded(info: StreamInfo): boolean {
+  const [a, b] = info.directions;
+  return a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
+}
+
 function endpointKey(address: string, port: number): string {
   return `${address}|${port}`;
 }
@@ -166,8 +172,7 @@ export class StreamFollower {
 
   #isReuse(connection: Connection, frame: Frame): boolean {
     if ((frame.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN || connection.info.directions.length === 0) return false;
-    const [a, b] = connection.info.directions;
-    const ended = a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
+    const ended = hasEnded(connection.info);
     const sender = connection.byEndpoint.get(endpointKey(frame.srcAddress, frame.srcPort));
     return connection.finished || (ended && sender?.synSeq !== frame.seq);
   }
@@ -184,9 +189,7 @@ export class StreamFollower {
         const rows = direction.reassembler?.settle(this.#now) ?? [];
         if (rows.length > 0) this.#emit(info, direction, rows, false);
       }
-      const [a, b] = info.directions;
-      const ended = a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
-      if (ended && this.#now - info.lastTime > settle) {
+      if (hasEnded(info) && this.#now - info.lastTime > settle) {
         this.#finishConnection(connection);
         this.#open.delete(connection);
       }

@@ -1,0 +1,41 @@
+// The progress line: frames, MB read, MB/s and ETA, redrawn in place; silent off a terminal.
+
+import { PassThrough } from 'node:stream';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Progress } from '../src/output/progress.js';
+import { PDML_FIXTURES, runCli } from './helpers.js';
+
+const ProgressLine = suite('progress line');
+
+ProgressLine('reports frames, MB, MB/s and ETA when the size is known', () => {
+  let now = 0;
+  const progress = new Progress(new PassThrough(), 10_000_000, () => now);
+  progress.read(2_500_000);
+  now = 1000;
+  assert.is(progress.line(now), 'follow-tcp: 0 frames, 2.5 MB read, 2.5 MB/s, 25 %, ETA 3 s');
+});
+
+ProgressLine('redraws at most every interval, every 256 frames, and clears itself', () => {
+  let now = 0;
+  const sink = new PassThrough();
+  const written: string[] = [];
+  sink.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+  const progress = new Progress(sink, undefined, () => now, 250);
+  progress.read(1_000_000);
+  now = 300;
+  for (let frame = 0; frame < 512; frame += 1) progress.frame();
+  now = 400;
+  for (let frame = 0; frame < 256; frame += 1) progress.frame();
+  progress.done();
+  sink.end();
+  assert.equal(written, ['\rfollow-tcp: 256 frames, 1.0 MB read, 3.3 MB/s\x1b[K', '\r\x1b[K']);
+});
+
+ProgressLine('nothing on stderr when it is not a terminal', async () => {
+  const result = await runCli(['--pdml', `${PDML_FIXTURES}/reorder-b.pdml`, '--all', '--data', 'none']);
+  assert.is(result.code, 0);
+  assert.is(result.stderr, '');
+});
+
+ProgressLine.run();
