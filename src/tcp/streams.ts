@@ -164,7 +164,9 @@ export class StreamFollower {
       if (verdict.rows.length > 0) this.#emit(info, direction, verdict.rows, false);
       placement = { stream: info, direction, peer, verdict };
     }
-    if (this.#options.settle !== undefined && (++this.#sinceSweep >= SWEEP_FRAMES || this.#now - this.#lastSweep >= this.#options.settle)) {
+    this.#sinceSweep += 1;
+    const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= this.#options.settle!);
+    if (this.#options.settle !== undefined && due) {
       this.#sweep();
     }
     return placement;
