@@ -60,7 +60,8 @@ function ending(info: StreamInfo): { end: string; by: string } {
 // The `streams` record of one stream (its directions must have been tracked by a reassembler).
 export function streamRecord(info: StreamInfo): StreamRecord {
   const [client, server] = info.directions;
-  const gapsOf = (index: 0 | 1) => info.directions[index]?.reassembler?.gaps();
+  const gaps = [info.directions[0]?.reassembler?.gaps(), info.directions[1]?.reassembler?.gaps()];
+  const gapsOf = (index: 0 | 1) => gaps[index];
   const statsOf = (index: 0 | 1) => info.directions[index]?.reassembler?.stats;
   const length = (index: 0 | 1): number => info.directions[index]?.reassembler?.streamLength ?? 0;
   const { end, by } = ending(info);

@@ -205,7 +205,7 @@ export class DirectionReassembler {
     const overlaps = this.#overlapping(segment);
     const conflict = overlaps.some((overlap) => overlap.conflict);
     const repeated = this.#seen.covered(start, end);
-    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData);
+    const base = this.#offsetZero()!;
     // The next byte expected: after the highest byte seen, or after the SYN before any data.
     const expected = seenEnd ?? (this.#syn !== undefined ? this.#syn + 1 : undefined);
     let verdict: FrameClass;
@@ -288,8 +288,8 @@ export class DirectionReassembler {
   // Missing ranges between offset 0 and the expected end (FIN, ACK or last byte seen).
   gaps(): GapSummary {
     const summary: GapSummary = { gaps: 0, bytes: 0, ackedBytes: 0, unackedBytes: 0 };
-    if (this.#firstData === undefined && this.#syn === undefined) return summary;
-    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData!);
+    const base = this.#offsetZero();
+    if (base === undefined) return summary;
     const acked = this.#ackedTo() ?? base;
     for (const [start, end] of this.#seen.missing(base, Math.max(base, this.#expectedEnd()))) {
       summary.gaps += 1;
@@ -303,9 +303,14 @@ export class DirectionReassembler {
 
   /** Bytes of this direction from offset 0 to the last byte seen, ACKed or announced by the FIN. */
   get streamLength(): number {
-    if (this.#firstData === undefined && this.#syn === undefined) return 0;
-    const base = this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData!);
-    return Math.max(0, this.#expectedEnd() - base);
+    const base = this.#offsetZero();
+    return base === undefined ? 0 : Math.max(0, this.#expectedEnd() - base);
+  }
+
+  // Position of offset 0: fixed once rows were written, else after the SYN, else the first data
+  // captured; undefined before either was seen.
+  #offsetZero(): number | undefined {
+    return this.#base ?? (this.#syn !== undefined ? this.#syn + 1 : this.#firstData);
   }
 
   /** Payload bytes currently held. */
@@ -389,7 +394,7 @@ export class DirectionReassembler {
 
   #fixBase(): number {
     if (this.#base === undefined) {
-      this.#base = this.#syn !== undefined ? this.#syn + 1 : this.#firstData!;
+      this.#base = this.#offsetZero()!;
       // Bytes before offset 0 cannot be placed: they were sent before the capture saw this direction begin.
       const kept: HeldSegment[] = [];
       for (const segment of this.#held) {
