@@ -8,6 +8,7 @@ import type { Frame } from '../src/frame.js';
 import { pdmlFrames } from '../src/pdml/frames.js';
 import { toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
+import { PdmlSkimmer } from '../src/pdml/skim.js';
 import { chunked, collect } from './helpers.js';
 
 const CHUNK_SIZES = [1, 7, 4096];
@@ -935,6 +936,40 @@ Packets('PdmlParser.write/end with toFrame agrees with pdmlFrames', async () => 
   }
 });
 
+// The skimmer alone: only the elements follow-tcp reads reach sax, with every line break, and
+// the result does not depend on how the text was chunked.
+Packets('PdmlSkimmer keeps read elements and line breaks, whatever the chunking', () => {
+  const text = pdml(
+    nested(
+      7,
+      '1.000000007',
+      ipv4('10.1.0.1', '10.1.0.2', '00aa'),
+      proto('tcp', ...tcpHead(1, 2, 3, 2), fld('tcp.seq_raw', '9', '00000009'), fld('tcp.payload', '61:62', '6162')),
+      proto('icmp', '    <!-- a comment -->', fld('ip.src', '192.0.2.9', 'c0000209'), '    <![CDATA[ <not a tag> ]]>'),
+      proto('data', fld('data.data', '61:62', '6162')),
+    ),
+  );
+  const skimmed: string[] = [];
+  for (const size of [1, 7, 4096, text.length]) {
+    const skimmer = new PdmlSkimmer();
+    let out = '';
+    for (let index = 0; index < text.length; index += size) out += skimmer.skim(text.slice(index, index + size), false);
+    out += skimmer.skim('', true);
+    assert.equal(skimmer.payloads, ['6162'], `payload hex taken out, chunks of ${size}`);
+    assert.is(skimmer.mismatch, undefined);
+    skimmed.push(out);
+  }
+  const [whole] = skimmed;
+  for (const out of skimmed) assert.is(out, whole);
+  assert.is(whole!.split('\n').length, text.split('\n').length, 'every line break kept');
+  for (const read of ['name="frame.time_epoch"', 'name="ip.src" showname="ip.src: 10.1.0.1"', 'name="tcp.seq_raw"', 'name="tcp.payload"']) {
+    assert.ok(whole!.includes(read), read);
+  }
+  for (const dropped of ['frame.time_relative', 'eth.dst', 'ip.version', '192.0.2.9', 'a comment', 'CDATA', 'data.data', 'icmp']) {
+    assert.not.ok(whole!.includes(dropped), dropped);
+  }
+});
+
 Packets.run();
 
 // ---------------------------------------------------------------------------------------------
@@ -964,6 +999,28 @@ interface BadCase {
 }
 
 const BAD_CASES: BadCase[] = [
+  {
+    // The eth layer is not read (the skimmer drops it) but its malformed tag still reaches sax.
+    name: 'malformed XML inside a layer follow-tcp does not read',
+    text: `${GOOD_OPEN}<packet>\n  <proto name="eth" showname="Ethernet">\n    <field name="eth.dst" show="a & b"/>\n  </proto>\n</packet>\n</pdml>\n`,
+    frames: [1],
+    code: 'BAD_INPUT',
+    message: 'x.pdml:23:36: malformed XML: Invalid character in entity name',
+  },
+  {
+    name: 'end tag that closes nothing open, inside a layer follow-tcp does not read',
+    text: `${GOOD_OPEN}<packet>\n  <proto name="eth" showname="Ethernet">\n    <field name="eth.dst" show="a">\n  </proto>\n</packet>\n</pdml>\n`,
+    frames: [1],
+    code: 'BAD_INPUT',
+    message: 'x.pdml:24:10: malformed XML: Unexpected close tag',
+  },
+  {
+    name: 'unclosed element inside a layer follow-tcp does not read',
+    text: `${GOOD_OPEN}<packet>\n  <proto name="eth" showname="Ethernet">\n    <field name="eth.dst" show="a">\n</packet>\n</pdml>\n`,
+    frames: [1],
+    code: 'BAD_INPUT',
+    message: 'x.pdml:24:9: malformed XML: unexpected end tag </packet> where </field> was expected',
+  },
   {
     // BUG: the column is one past the offending character ('x' is column 15 of line 22; reported 16).
     name: 'malformed XML (unquoted attribute) after a good packet',

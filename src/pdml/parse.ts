@@ -1,8 +1,13 @@
-// Streaming PDML reader: the only module that knows XML. Feeds sax (strict) and emits one
-// PdmlPacket per complete <packet>, in either PDML shape (nested full tree, or flat `-e`).
+// Streaming PDML reader: the only module that uses sax. Feeds sax (strict) the skimmed text
+// (skim.ts: the elements read here, verbatim) and emits one PdmlPacket per complete <packet>,
+// in either PDML shape (nested full tree, or flat `-e`).
 
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
+import { ANALYSIS_FLAGS, ANALYSIS_PREFIX, FRAME_FIELDS, GENINFO_FIELDS, IP_FIELDS, TCP_FIELDS } from './fields.js';
+import { PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
+
+export { ANALYSIS_FLAGS } from './fields.js';
 
 /** One PDML field's two attributes: `show` (display text) and `value` (raw hex, or display text in `-e` form). */
 export interface PdmlField {
@@ -20,73 +25,6 @@ export interface PdmlPacket {
   line: number;
 }
 
-const GENINFO_FIELDS = new Set(['num', 'timestamp', 'len', 'caplen']);
-const IP_FIELDS = new Set(['ip.src', 'ip.dst', 'ip.id', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'ipv6.flow', 'ipv6.hlim']);
-const FRAME_FIELDS = new Set(['frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len']);
-const TCP_FIELDS = new Set([
-  'tcp.srcport',
-  'tcp.dstport',
-  'tcp.stream',
-  'tcp.len',
-  'tcp.seq',
-  'tcp.seq_raw',
-  'tcp.ack',
-  'tcp.ack_raw',
-  'tcp.flags',
-  'tcp.window_size',
-  'tcp.window_size_value',
-  'tcp.payload',
-  'tcp.reset_cause',
-  'tcp.options.mss_val',
-  'tcp.options.wscale.shift',
-  'tcp.options.timestamp.tsval',
-  'tcp.options.timestamp.tsecr',
-]);
-
-/** tshark's TCP expert flags (the `tcp.analysis.*` names that mark a frame, not numbers). */
-export const ANALYSIS_FLAGS: ReadonlySet<string> = new Set([
-  'retransmission',
-  'fast_retransmission',
-  'spurious_retransmission',
-  'out_of_order',
-  'lost_segment',
-  'ack_lost_segment',
-  'duplicate_ack',
-  'zero_window',
-  'zero_window_probe',
-  'zero_window_probe_ack',
-  'keep_alive',
-  'keep_alive_ack',
-  'window_full',
-  'window_update',
-  'reused_ports',
-  'tfo_syn',
-  'tfo_ack',
-  'tfo_ignored',
-]);
-
-const ANALYSIS_PREFIX = 'tcp.analysis.';
-const PAYLOAD_NAME = 'name="tcp.payload"';
-const PLACEHOLDER = '@';
-
-// The text of attribute `name` inside one tag's text, if present.
-function attribute(tag: string, name: string): string | undefined {
-  const start = tag.indexOf(` ${name}="`);
-  if (start === -1) return undefined;
-  const from = start + name.length + 3;
-  const end = tag.indexOf('"', from);
-  return end === -1 ? undefined : tag.slice(from, end);
-}
-
-// The tag's text with attribute `name` (if present) set to the placeholder.
-function replaceAttribute(tag: string, name: string): string {
-  const start = tag.indexOf(` ${name}="`);
-  if (start === -1) return tag;
-  const from = start + name.length + 3;
-  const end = tag.indexOf('"', from);
-  return end === -1 ? tag : `${tag.slice(0, from)}${PLACEHOLDER}${tag.slice(end)}`;
-}
-
 // Push-based PDML parser: write() text chunks of any size, end() at the end of input.
 export class PdmlParser {
   readonly #source: string;
@@ -100,8 +38,7 @@ export class PdmlParser {
   #depth = 0; // element depth inside the open <packet> (1 = its children)
   #topProto = ''; // name of the open top-level <proto> of the packet
   #tcpProtos = 0; // top-level tcp protos opened so far in this packet
-  #unfed = ''; // text not yet handed to sax (it may end inside a tcp.payload tag)
-  #payloads: string[] = []; // payload hex taken out of tags sax has not opened yet
+  readonly #skimmer = new PdmlSkimmer(); // hands sax only the elements read here
 
   constructor(source: string, onPacket: (packet: PdmlPacket) => void) {
     this.#source = source;
@@ -117,51 +54,21 @@ export class PdmlParser {
 
   // Feed the next chunk of PDML text; throws FollowTcpError on malformed or non-PDML input.
   write(chunk: string): void {
-    this.#unfed += chunk;
-    this.#feed(false);
+    this.#feed(chunk, false);
     if (this.#failure) throw this.#failure;
   }
 
-  // Hand text to sax, taking the payload hex out of `tcp.payload` tags first: sax builds attribute
-  // values one character at a time, and payload hex is most of the PDML. The hex is kept in
-  // #payloads and the tag gets the placeholder value "@" (never hex), restored in #open.
-  #feed(atEnd: boolean): void {
-    let text = this.#unfed;
-    let fed = 0;
-    let out = '';
-    for (;;) {
-      const name = text.indexOf(PAYLOAD_NAME, fed);
-      if (name === -1) {
-        // Keep back a tail that could be the start of the next PAYLOAD_NAME.
-        const keep = atEnd ? text.length : Math.max(fed, text.length - PAYLOAD_NAME.length + 1);
-        out += text.slice(fed, keep);
-        fed = keep;
-        break;
-      }
-      const tagEnd = text.indexOf('>', name);
-      if (tagEnd === -1 && !atEnd) {
-        out += text.slice(fed, name);
-        fed = name;
-        break;
-      }
-      const end = tagEnd === -1 ? text.length : tagEnd;
-      let tag = text.slice(name, end);
-      const hex = attribute(tag, 'value') ?? attribute(tag, 'show');
-      if (hex !== undefined) {
-        tag = replaceAttribute(replaceAttribute(tag, 'value'), 'show');
-        this.#payloads.push(hex);
-      }
-      out += text.slice(fed, name) + tag;
-      fed = end;
-    }
-    this.#unfed = text.slice(fed);
-    text = '';
-    if (out !== '') this.#sax.write(out);
+  // Hand sax the skimmed text: what follow-tcp reads, verbatim, with every line break.
+  #feed(chunk: string, atEnd: boolean): void {
+    const text = this.#skimmer.skim(chunk, atEnd);
+    if (text !== '') this.#sax.write(text);
+    const mismatch = this.#skimmer.mismatch;
+    if (mismatch !== undefined && !this.#failure) this.#fail(this.#xmlError(`unexpected end tag ${mismatch}`));
   }
 
   // Signal the end of input; throws if the input was empty or stops inside a packet.
   end(): void {
-    this.#feed(true);
+    this.#feed('', true);
     if (this.#failure) throw this.#failure;
     if (!this.#sawRoot) {
       throw new FollowTcpError('BAD_INPUT', `${this.#source}: empty input: no PDML in it (expected tshark -T pdml output)`);
@@ -231,8 +138,8 @@ export class PdmlParser {
     const proto = flat ? '' : this.#topProto;
     let show = tag.attributes.show;
     let value = tag.attributes.value;
-    if (name === 'tcp.payload' && (value === PLACEHOLDER || show === PLACEHOLDER)) {
-      value = this.#payloads.shift();
+    if (name === 'tcp.payload' && (value === PAYLOAD_PLACEHOLDER || show === PAYLOAD_PLACEHOLDER)) {
+      value = this.#skimmer.payloads.shift();
       show = undefined;
     }
     if (name.startsWith(ANALYSIS_PREFIX)) {

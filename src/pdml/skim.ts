@@ -1,0 +1,225 @@
+// Skim PDML text before the XML parser sees it: every element follow-tcp reads is passed on
+// verbatim, the rest of each packet (other protocols' subtrees, unread fields) is dropped, and
+// every line break is kept, so the parser's line numbers stay those of the input.
+
+import { isReadField, READ_PROTOS } from './fields.js';
+
+/** The value a `tcp.payload` tag carries to the parser once its hex has been taken out. */
+export const PAYLOAD_PLACEHOLDER = '@';
+
+// The rest of a start or end tag after its '<': attribute values may hold '>' inside quotes.
+const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
+// The name attribute when it is not written as ` name="…"` (other spacing or quotes).
+const NAME_ATTRIBUTE = /\sname\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+// A well-formed start tag, checked on tags that are dropped (sax checks those it is given).
+const XML_NAME = '[A-Za-z_:][-A-Za-z0-9_.:]*';
+const REFERENCE = `&(?:${XML_NAME}|#[0-9]+|#x[0-9A-Fa-f]+);`;
+const QUOTED = `"[^"<&]*(?:${REFERENCE}[^"<&]*)*"|'[^'<&]*(?:${REFERENCE}[^'<&]*)*'`;
+const START_TAG = new RegExp(`<${XML_NAME}(?:\\s+${XML_NAME}\\s*=\\s*(?:${QUOTED}))*\\s*/?>`, 'y');
+const END_TAG = new RegExp(`</${XML_NAME}\\s*>`, 'y');
+const PAYLOAD_FIELD = 'tcp.payload';
+// Text waiting for the end of one construct beyond this is handed on unskimmed: no PDML tag is
+// this long, so the input is not PDML and the parser will say so.
+const MAX_PENDING = 64 * 1024 * 1024;
+
+const SLASH = 47;
+const BANG = 33;
+const QUESTION = 63;
+
+function isNameEnd(code: number): boolean {
+  return code === 32 || code === SLASH || code === 62 || code === 10 || code === 9 || code === 13;
+}
+
+// The element name of the tag whose name starts at `start`.
+function tagName(text: string, start: number): string {
+  if (text.startsWith('field', start) && isNameEnd(text.charCodeAt(start + 5))) return 'field';
+  if (text.startsWith('proto', start) && isNameEnd(text.charCodeAt(start + 5))) return 'proto';
+  let end = start;
+  while (end < text.length && !isNameEnd(text.charCodeAt(end))) end++;
+  return text.slice(start, end);
+}
+
+// The `name` attribute of the tag text[start, end), or '' when it has none.
+function nameAttribute(text: string, start: number, end: number): string {
+  const at = text.indexOf(' name="', start);
+  if (at !== -1 && at < end) {
+    const close = text.indexOf('"', at + 7);
+    if (close !== -1 && close < end) return text.slice(at + 7, close);
+  }
+  const match = NAME_ATTRIBUTE.exec(text.slice(start, end));
+  return match ? (match[1] ?? match[2] ?? '') : '';
+}
+
+// The text of attribute `name` inside one tag's text, if present.
+function attribute(tag: string, name: string): string | undefined {
+  const start = tag.indexOf(` ${name}="`);
+  if (start === -1) return undefined;
+  const from = start + name.length + 3;
+  const end = tag.indexOf('"', from);
+  return end === -1 ? undefined : tag.slice(from, end);
+}
+
+// The tag's text with attribute `name` (if present) set to the placeholder.
+function replaceAttribute(tag: string, name: string): string {
+  const start = tag.indexOf(` ${name}="`);
+  if (start === -1) return tag;
+  const from = start + name.length + 3;
+  const end = tag.indexOf('"', from);
+  return end === -1 ? tag : `${tag.slice(0, from)}${PAYLOAD_PLACEHOLDER}${tag.slice(end)}`;
+}
+
+// The line breaks in text[from, to), as a string of that many '\n'.
+function lineBreaks(text: string, from: number, to: number): string {
+  let count = 0;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  return count === 0 ? '' : '\n'.repeat(count);
+}
+
+// True when text[start, end) is exactly one well-formed tag of the given kind.
+function isWellFormed(pattern: RegExp, text: string, start: number, end: number): boolean {
+  pattern.lastIndex = start;
+  return pattern.test(text) && pattern.lastIndex === end;
+}
+
+// True when text[from, to) holds anything but XML white space.
+function hasText(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at++) {
+    const code = text.charCodeAt(at);
+    if (code !== 32 && code !== 10 && code !== 9 && code !== 13) return true;
+  }
+  return false;
+}
+
+// Where the comment, CDATA section, processing instruction or declaration at `start` ends
+// (just past it), or -1 when the text does not hold its end yet.
+function markupEnd(text: string, start: number): number {
+  const closer = text.startsWith('<!--', start)
+    ? '-->'
+    : text.startsWith('<![CDATA[', start)
+      ? ']]>'
+      : text.startsWith('<?', start)
+        ? '?>'
+        : '>';
+  const at = text.indexOf(closer, start + 2);
+  return at === -1 ? -1 : at + closer.length;
+}
+
+/** Reduces PDML text to the elements follow-tcp reads; feed it chunks in order. */
+export class PdmlSkimmer {
+  /** Payload hex taken out of `tcp.payload` tags (which now say PAYLOAD_PLACEHOLDER), in document order. */
+  readonly payloads: string[] = [];
+  /** Set when an end tag does not close the element open in the packet; nothing after it is passed on. */
+  mismatch: string | undefined;
+  #pending = ''; // text from the first construct not yet complete
+  #inPacket = false;
+  #names: string[] = []; // element names open inside the current <packet>
+  #kept: boolean[] = []; // whether each open element was passed on
+  #skipDepth = 0; // > 0: inside a dropped protocol subtree whose root is open at this depth
+  #passThrough = false; // no longer skimming (the input is not PDML)
+
+  // The text to hand to the XML parser for this chunk; `atEnd` when no more text will follow.
+  skim(chunk: string, atEnd: boolean): string {
+    if (this.mismatch !== undefined) return '';
+    const text = this.#pending + chunk;
+    this.#pending = '';
+    if (this.#passThrough) return text;
+    let out = '';
+    let pos = 0;
+    for (;;) {
+      const lt = text.indexOf('<', pos);
+      if (lt === -1 || lt + 1 >= text.length) break;
+      const next = text.charCodeAt(lt + 1);
+      if (next === BANG || next === QUESTION) {
+        if (!atEnd && lt + 9 > text.length) break;
+        const end = markupEnd(text, lt);
+        if (end === -1) break;
+        out += this.#skipDepth > 0 ? this.#dropped(text, pos, lt, end) : text.slice(pos, end);
+        pos = end;
+        continue;
+      }
+      TAG_REST.lastIndex = lt + 1;
+      if (!TAG_REST.test(text)) break;
+      const end = TAG_REST.lastIndex;
+      if (!this.#inPacket) {
+        if (next !== SLASH && text.charCodeAt(end - 2) !== SLASH && tagName(text, lt + 1) === 'packet') this.#inPacket = true;
+        out += text.slice(pos, end);
+        pos = end;
+        continue;
+      }
+      if (next === SLASH) {
+        const name = text.slice(lt + 2, end - 1).trim();
+        const depth = this.#names.length;
+        if (depth === 0 && name === 'packet') {
+          this.#inPacket = false;
+          out += text.slice(pos, end);
+          pos = end;
+          continue;
+        }
+        const open = this.#names.pop();
+        const kept = this.#kept.pop() ?? true;
+        if (open !== name) {
+          // Handed to sax as it is: sax reports it exactly when it closes an element sax was given.
+          this.mismatch = open === undefined ? `</${name}> where </packet> was expected` : `</${name}> where </${open}> was expected`;
+          out += text.slice(pos, end);
+          pos = text.length;
+          break;
+        }
+        if (this.#skipDepth === depth) this.#skipDepth = 0;
+        out += kept || !isWellFormed(END_TAG, text, lt, end) ? text.slice(pos, end) : this.#dropped(text, pos, lt, end);
+        pos = end;
+        continue;
+      }
+      const selfClosing = text.charCodeAt(end - 2) === SLASH;
+      const tag = tagName(text, lt + 1);
+      let kept = false;
+      let payload = false;
+      if (this.#skipDepth === 0) {
+        if (tag === 'field') {
+          const name = nameAttribute(text, lt, end);
+          kept = isReadField(name);
+          payload = name === PAYLOAD_FIELD;
+        } else if (tag === 'proto') {
+          kept = this.#names.length === 0 && READ_PROTOS.has(nameAttribute(text, lt, end));
+          if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
+        } else {
+          kept = true;
+        }
+      }
+      // A malformed tag is handed to sax (kept), which then reports it with its place.
+      if (!kept && !isWellFormed(START_TAG, text, lt, end)) kept = true;
+      if (!selfClosing) {
+        this.#names.push(tag);
+        this.#kept.push(kept);
+      }
+      if (!kept) out += this.#dropped(text, pos, lt, end);
+      else if (payload) out += text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end));
+      else out += text.slice(pos, end);
+      pos = end;
+    }
+    if (atEnd) {
+      out += text.slice(pos);
+    } else {
+      this.#pending = text.slice(pos);
+      if (this.#pending.length > MAX_PENDING) {
+        this.#passThrough = true;
+        out += this.#pending;
+        this.#pending = '';
+      }
+    }
+    return out;
+  }
+
+  // What stands for a dropped tag: stray text before it (for the parser to judge) and its line breaks.
+  #dropped(text: string, pos: number, lt: number, end: number): string {
+    return hasText(text, pos, lt) ? text.slice(pos, lt) + lineBreaks(text, lt, end) : lineBreaks(text, pos, end);
+  }
+
+  // Sax builds attribute values one character at a time and payload hex is most of the PDML:
+  // the hex is kept in `payloads` and the tag gets the placeholder value (never hex).
+  #withoutPayload(tag: string): string {
+    const hex = attribute(tag, 'value') ?? attribute(tag, 'show');
+    if (hex === undefined) return tag;
+    this.payloads.push(hex);
+    return replaceAttribute(replaceAttribute(tag, 'value'), 'show');
+  }
+}
