@@ -4,8 +4,9 @@ import type { Readable } from 'node:stream';
 import type { EndpointSelector } from './endpoint.js';
 import type { Frame } from './frame.js';
 import { pdmlFrames } from './pdml/frames.js';
-import { readPdmlText } from './source/file.js';
-import { tsharkPdml } from './source/tshark.js';
+import { pooledFrames } from './pdml/pool.js';
+import { readPdmlBytes } from './source/file.js';
+import { tsharkPdmlBytes } from './source/tshark.js';
 
 /** Where frames come from: exactly one of `pdml` and `pcap`. */
 export interface InputOptions {
@@ -17,11 +18,13 @@ export interface InputOptions {
   stream?: number;
   endpoints?: EndpointSelector[];
   stdin?: Readable;
-  /** Told the length of every chunk of PDML text read (for progress). */
+  /** Worker threads parsing the PDML (0: parse on the main thread). */
+  workers?: number;
+  /** Told the length in bytes of every chunk of PDML read (for progress). */
   onText?: (length: number) => void;
 }
 
-async function* counted(chunks: AsyncIterable<string>, onText: (length: number) => void): AsyncGenerator<string> {
+async function* counted(chunks: AsyncIterable<Uint8Array>, onText: (length: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
     onText(chunk.length);
     yield chunk;
@@ -43,18 +46,25 @@ export function displayFilter(stream: number | undefined, endpoints: readonly En
   return terms.join(' && ');
 }
 
+// PDML bytes → frames, on worker threads when asked for.
+function framesOf(chunks: AsyncIterable<Uint8Array>, source: string, options: InputOptions): AsyncGenerator<Frame> {
+  const bytes = options.onText ? counted(chunks, options.onText) : chunks;
+  const workers = options.workers ?? 0;
+  return workers > 0 ? pooledFrames(bytes, source, { workers }) : pdmlFrames(bytes, source);
+}
+
 // The TCP frames of the input, in file order.
 export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
   if (options.pcap !== undefined) {
-    const chunks = tsharkPdml({
+    const chunks = tsharkPdmlBytes({
       capture: options.pcap,
       displayFilter: displayFilter(options.stream, options.endpoints ?? []),
       ...(options.tshark !== undefined && { tshark: options.tshark }),
       ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
     });
-    return pdmlFrames(options.onText ? counted(chunks, options.onText) : chunks, options.pcap);
+    return framesOf(chunks, options.pcap, options);
   }
   const path = options.pdml ?? '-';
-  const chunks = readPdmlText(path, options.stdin);
-  return pdmlFrames(options.onText ? counted(chunks, options.onText) : chunks, path === '-' ? 'stdin' : path);
+  const chunks = readPdmlBytes(path, options.stdin);
+  return framesOf(chunks, path === '-' ? 'stdin' : path, options);
 }

@@ -847,6 +847,47 @@ interface PacketCase {
 
 const PACKET_CASES: PacketCase[] = [
   {
+    name: 'flat: geninfo is skimmed away when the packet lists frame.number and frame.time_epoch, kept otherwise',
+    text: pdml(
+      flat(1, '1.000000001', [
+        ['frame.number', '1'],
+        ['frame.time_epoch', '1.000000001'],
+        ['tcp.srcport', '1'],
+      ]),
+      flat(2, '1.000000002', [
+        ['frame.number', '2'],
+        ['tcp.srcport', '2'],
+      ]),
+      flat(3, '1.000000003', [['tcp.srcport', '3']]),
+    ),
+    packets: [
+      { line: 5, analysis: [], fields: { 'frame.number': [undefined, '1'], 'frame.time_epoch': [undefined, '1.000000001'], 'tcp.srcport': [undefined, '1'] } },
+      {
+        line: 16,
+        analysis: [],
+        fields: {
+          caplen: ['66', '42'],
+          'frame.number': [undefined, '2'],
+          len: ['66', '42'],
+          num: ['2', '2'],
+          'tcp.srcport': [undefined, '2'],
+          timestamp: ['Nov 22, 2026 11:20:06.651105569 UTC', '1.000000002'],
+        },
+      },
+      {
+        line: 26,
+        analysis: [],
+        fields: {
+          caplen: ['66', '42'],
+          len: ['66', '42'],
+          num: ['3', '3'],
+          'tcp.srcport': [undefined, '3'],
+          timestamp: ['Nov 22, 2026 11:20:06.651105569 UTC', '1.000000003'],
+        },
+      },
+    ],
+  },
+  {
     name: 'nested: field per layer, hidden twins / data / text nodes ignored, entities decoded, \\xNN kept literally',
     text: pdml(
       nested(

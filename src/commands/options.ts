@@ -2,6 +2,7 @@
 
 import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoint.js';
 import { FollowTcpError } from '../errors.js';
@@ -18,6 +19,7 @@ export interface InputFlags {
   pcap?: string;
   tshark?: string;
   savePdml?: string;
+  workers?: number;
 }
 
 /** Selection options as commander hands them over. */
@@ -51,6 +53,12 @@ export function secondsToNanos(text: string): bigint {
   return BigInt(match[1]!) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
 }
 
+// Parse --workers: 0 (parse on the main thread) up to 64.
+export function workerCount(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 64) throw new InvalidArgumentError('expected a number of threads from 0 to 64');
+  return Number(text);
+}
+
 // Parse a positive whole number (--top).
 export function positiveInteger(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
@@ -63,13 +71,19 @@ export function choice(flags: string, description: string, choices: string[], fa
   return fallback === undefined ? option : option.default(fallback);
 }
 
-// Add --pdml, --pcap/-r, --tshark and --save-pdml to a command.
+// Worker threads parsing PDML when --workers is not given: one per core the process may use.
+export function defaultWorkers(): number {
+  return Math.min(8, availableParallelism());
+}
+
+// Add --pdml, --pcap/-r, --tshark, --save-pdml and --workers to a command.
 export function addInputOptions(command: Command): Command {
   return command
     .option('--pdml <file>', 'an existing PDML file ("-" reads stdin; .gz is decompressed)')
     .option('-r, --pcap <file>', 'a capture (pcap/pcapng): tshark is run and its PDML parsed as it streams')
     .option('--tshark <path>', 'the tshark binary (default: $FOLLOW_TCP_TSHARK or tshark on PATH)')
-    .option('--save-pdml <file>', 'with --pcap: also keep the PDML tshark produced');
+    .option('--save-pdml <file>', 'with --pcap: also keep the PDML tshark produced')
+    .option('--workers <n>', `threads parsing the PDML, 0 = on the main thread (default: ${defaultWorkers()}, from the cores)`, workerCount);
 }
 
 // Add --stream, --src and --dst to a command.
@@ -165,6 +179,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     ...(selection?.stream !== undefined && { stream: selection.stream }),
     endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
     stdin: io.stdin,
+    workers: flags.workers ?? defaultWorkers(),
     ...(progress && { onText: (length: number) => progress.read(length) }),
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));

@@ -4,8 +4,8 @@ import type { Frame } from '../frame.js';
 import { toFrame } from './packet.js';
 import { parsePdml } from './parse.js';
 
-// The TCP frames of a PDML text stream, in file order; `source` names the input in error messages.
-export async function* pdmlFrames(chunks: AsyncIterable<string>, source: string): AsyncGenerator<Frame> {
+// The TCP frames of a PDML text (or UTF-8 byte) stream, in file order; `source` names the input in error messages.
+export async function* pdmlFrames(chunks: AsyncIterable<string | Uint8Array>, source: string): AsyncGenerator<Frame> {
   for await (const packet of parsePdml(chunks, source)) {
     const frame = toFrame(packet, source);
     if (frame) yield frame;

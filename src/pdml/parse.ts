@@ -2,6 +2,7 @@
 // (skim.ts: the elements read here, verbatim) and emits one PdmlPacket per complete <packet>,
 // in either PDML shape (nested full tree, or flat `-e`).
 
+import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
 import { ANALYSIS_FLAGS, ANALYSIS_PREFIX, FRAME_FIELDS, GENINFO_FIELDS, IP_FIELDS, TCP_FIELDS } from './fields.js';
@@ -25,6 +26,16 @@ export interface PdmlPacket {
   line: number;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Where a piece of PDML sits in its document, for a parser that reads only that piece. */
+export interface PdmlPiece {
+  /** Lines of the document before the piece's first character. */
+  lineOffset: number;
+  /** The piece follows the opening <pdml> tag (it holds packets, and </pdml> if it is the end). */
+  continued: boolean;
+}
+
 // Push-based PDML parser: write() text chunks of any size, end() at the end of input.
 export class PdmlParser {
   readonly #source: string;
@@ -39,8 +50,12 @@ export class PdmlParser {
   #topProto = ''; // name of the open top-level <proto> of the packet
   #tcpProtos = 0; // top-level tcp protos opened so far in this packet
   readonly #skimmer = new PdmlSkimmer(); // hands sax only the elements read here
+  #bytes = false; // fed bytes: the skimmer reads them as Latin-1, what it passes on is decoded here
+  readonly #decoder = new StringDecoder('utf8');
 
-  constructor(source: string, onPacket: (packet: PdmlPacket) => void) {
+  readonly #lineOffset: number;
+
+  constructor(source: string, onPacket: (packet: PdmlPacket) => void, piece?: PdmlPiece) {
     this.#source = source;
     this.#onPacket = onPacket;
     const parser = sax.parser(true, { position: true });
@@ -50,6 +65,18 @@ export class PdmlParser {
       this.#fail(this.#xmlError(error.message.split('\n')[0] ?? 'malformed XML'));
     };
     this.#sax = parser;
+    this.#lineOffset = piece?.lineOffset ?? 0;
+    if (piece?.continued) this.#sax.write('<pdml>');
+  }
+
+  /** Line breaks read so far (in the text given to this parser). */
+  get lineBreaks(): number {
+    return this.#sax.line;
+  }
+
+  // The 1-based line in the document that sax has reached.
+  #line(): number {
+    return this.#sax.line + 1 + this.#lineOffset;
   }
 
   // Feed the next chunk of PDML text; throws FollowTcpError on malformed or non-PDML input.
@@ -58,9 +85,23 @@ export class PdmlParser {
     if (this.#failure) throw this.#failure;
   }
 
+  // Feed the next chunk of PDML as UTF-8 bytes (instead of write, never mixed with it). The skimmer
+  // reads them as Latin-1, one character per byte and several times faster to make than UTF-8
+  // (the markup it looks at is ASCII); only the text it passes on is decoded as UTF-8.
+  writeBytes(chunk: Uint8Array): void {
+    this.#bytes = true;
+    this.#feed(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'), false);
+    if (this.#failure) throw this.#failure;
+  }
+
   // Hand sax the skimmed text: what follow-tcp reads, verbatim, with every line break.
   #feed(chunk: string, atEnd: boolean): void {
-    const text = this.#skimmer.skim(chunk, atEnd);
+    let text = this.#skimmer.skim(chunk, atEnd);
+    if (this.#bytes) {
+      // Skimmed text ends after a tag, so a character is split between pieces only when passed through.
+      if (NON_ASCII.test(text) || this.#skimmer.passingThrough) text = this.#decoder.write(Buffer.from(text, 'latin1'));
+      if (atEnd) text += this.#decoder.end();
+    }
     if (text !== '') this.#sax.write(text);
     const mismatch = this.#skimmer.mismatch;
     if (mismatch !== undefined && !this.#failure) this.#fail(this.#xmlError(`unexpected end tag ${mismatch}`));
@@ -74,7 +115,7 @@ export class PdmlParser {
       throw new FollowTcpError('BAD_INPUT', `${this.#source}: empty input: no PDML in it (expected tshark -T pdml output)`);
     }
     if (!this.#rootClosed) {
-      const where = `${this.#source}:${this.#sax.line + 1}`;
+      const where = `${this.#source}:${this.#line()}`;
       const open = this.#packet ? ` inside the <packet> that starts at line ${this.#packet.line}` : '';
       throw new FollowTcpError(
         'TRUNCATED_INPUT',
@@ -84,7 +125,7 @@ export class PdmlParser {
   }
 
   #xmlError(message: string): FollowTcpError {
-    const where = `${this.#source}:${this.#sax.line + 1}:${this.#sax.column}`;
+    const where = `${this.#source}:${this.#line()}:${this.#sax.column}`;
     const hint = this.#sawRoot ? 'malformed XML' : 'not PDML (expected tshark -T pdml output)';
     return new FollowTcpError('BAD_INPUT', `${where}: ${hint}: ${message}`);
   }
@@ -105,7 +146,7 @@ export class PdmlParser {
         this.#fail(
           new FollowTcpError(
             'BAD_INPUT',
-            `${this.#source}:${this.#sax.line + 1}: not PDML: the root element is <${tag.name}>, expected <pdml> (tshark -T pdml output)`,
+            `${this.#source}:${this.#line()}: not PDML: the root element is <${tag.name}>, expected <pdml> (tshark -T pdml output)`,
           ),
         );
       }
@@ -114,7 +155,7 @@ export class PdmlParser {
     const packet = this.#packet;
     if (!packet) {
       if (tag.name === 'packet') {
-        this.#packet = { fields: new Map(), analysis: [], line: this.#sax.line + 1 };
+        this.#packet = { fields: new Map(), analysis: [], line: this.#line() };
         this.#depth = 0;
         this.#topProto = '';
         this.#tcpProtos = 0;
@@ -179,13 +220,14 @@ export class PdmlParser {
   }
 }
 
-// Parse PDML text chunks into packets as they stream in; errors surface after the packets before them.
-export async function* parsePdml(chunks: AsyncIterable<string>, source: string): AsyncGenerator<PdmlPacket> {
+// Parse PDML text (or UTF-8 byte) chunks into packets as they stream in; errors surface after the packets before them.
+export async function* parsePdml(chunks: AsyncIterable<string | Uint8Array>, source: string): AsyncGenerator<PdmlPacket> {
   const ready: PdmlPacket[] = [];
   const parser = new PdmlParser(source, (packet) => ready.push(packet));
   for await (const chunk of chunks) {
     try {
-      parser.write(chunk);
+      if (typeof chunk === 'string') parser.write(chunk);
+      else parser.writeBytes(chunk);
     } finally {
       yield* ready.splice(0);
     }

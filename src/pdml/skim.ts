@@ -116,6 +116,17 @@ export class PdmlSkimmer {
   #kept: boolean[] = []; // whether each open element was passed on
   #skipDepth = 0; // > 0: inside a dropped protocol subtree whose root is open at this depth
   #passThrough = false; // no longer skimming (the input is not PDML)
+  // geninfo is read only for frames without frame.number and frame.time_epoch: in the flat `-e`
+  // form, which lists both right after geninfo, it is held back until they show it is not needed.
+  #geninfo: 'none' | 'inside' | 'after' = 'none';
+  #held = ''; // passed-on text from geninfo's start, held back
+  #geninfoEnd = 0; // where geninfo ends in #held
+  #flatFrameFields = 0; // bit 1: flat frame.number seen after geninfo, bit 2: frame.time_epoch
+
+  /** True once the input has shown it is not PDML: text is then handed on as it comes. */
+  get passingThrough(): boolean {
+    return this.#passThrough;
+  }
 
   // The text to hand to the XML parser for this chunk; `atEnd` when no more text will follow.
   skim(chunk: string, atEnd: boolean): string {
@@ -123,7 +134,9 @@ export class PdmlSkimmer {
     const text = this.#pending + chunk;
     this.#pending = '';
     if (this.#passThrough) return text;
-    let out = '';
+    let out = this.#held;
+    this.#held = '';
+    let holdStart = this.#geninfo === 'none' ? -1 : 0;
     let pos = 0;
     for (;;) {
       const lt = text.indexOf('<', pos);
@@ -151,6 +164,7 @@ export class PdmlSkimmer {
         const depth = this.#names.length;
         if (depth === 0 && name === 'packet') {
           this.#inPacket = false;
+          this.#geninfo = 'none';
           out += text.slice(pos, end);
           pos = end;
           continue;
@@ -160,6 +174,7 @@ export class PdmlSkimmer {
         if (open !== name) {
           // Handed to sax as it is: sax reports it exactly when it closes an element sax was given.
           this.mismatch = open === undefined ? `</${name}> where </packet> was expected` : `</${name}> where </${open}> was expected`;
+          this.#geninfo = 'none';
           out += text.slice(pos, end);
           pos = text.length;
           break;
@@ -167,20 +182,32 @@ export class PdmlSkimmer {
         if (this.#skipDepth === depth) this.#skipDepth = 0;
         out += kept || !isWellFormed(END_TAG, text, lt, end) ? text.slice(pos, end) : this.#dropped(text, pos, lt, end);
         pos = end;
+        if (depth === 1 && this.#geninfo === 'inside') {
+          this.#geninfo = 'after';
+          this.#geninfoEnd = out.length;
+          this.#flatFrameFields = 0;
+        }
         continue;
       }
       const selfClosing = text.charCodeAt(end - 2) === SLASH;
       const tag = tagName(text, lt + 1);
       let kept = false;
       let payload = false;
+      let flatFrameField = 0;
       if (this.#skipDepth === 0) {
         if (tag === 'field') {
           const name = nameAttribute(text, lt, end);
           kept = isReadField(name);
           payload = name === PAYLOAD_FIELD;
+          if (this.#names.length === 0) flatFrameField = name === 'frame.number' ? 1 : name === 'frame.time_epoch' ? 2 : 0;
         } else if (tag === 'proto') {
-          kept = this.#names.length === 0 && READ_PROTOS.has(nameAttribute(text, lt, end));
+          const name = nameAttribute(text, lt, end);
+          kept = this.#names.length === 0 && READ_PROTOS.has(name);
           if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
+          if (kept && name === 'geninfo' && !selfClosing && this.#geninfo === 'none') {
+            this.#geninfo = 'inside';
+            holdStart = out.length;
+          }
         } else {
           kept = true;
         }
@@ -192,9 +219,30 @@ export class PdmlSkimmer {
         this.#kept.push(kept);
       }
       if (!kept) out += this.#dropped(text, pos, lt, end);
-      else if (payload) out += text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end));
+      else if (payload) {
+        out += text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end));
+        if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
+      }
       else out += text.slice(pos, end);
       pos = end;
+      if (this.#geninfo === 'after' && this.#names.length <= 1) {
+        // A start tag right inside the packet after geninfo: decide on geninfo.
+        this.#flatFrameFields |= flatFrameField;
+        if (this.#flatFrameFields === 3) {
+          out = out.slice(0, holdStart) + lineBreaks(out, holdStart, this.#geninfoEnd) + out.slice(this.#geninfoEnd);
+          this.#geninfo = 'none';
+        } else if (flatFrameField === 0) {
+          this.#geninfo = 'none';
+        }
+      }
+    }
+    if (this.#geninfo !== 'none' && !atEnd && this.mismatch === undefined) {
+      // Still deciding: hold the text from geninfo on for the next chunk.
+      this.#held = out.slice(holdStart);
+      this.#geninfoEnd -= holdStart;
+      out = out.slice(0, holdStart);
+    } else {
+      this.#geninfo = 'none';
     }
     if (atEnd) {
       out += text.slice(pos);

@@ -1,6 +1,7 @@
-// Read PDML text from a file, a gzip file, or standard input, as chunks of text.
+// Read PDML from a file, a gzip file, or standard input, as chunks of bytes (or of text).
 
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -19,8 +20,8 @@ export function ioError(label: string, error: unknown, verb = 'read'): FollowTcp
   return new FollowTcpError('IO', `${label}: cannot ${verb}: ${reason}`, { cause: error });
 }
 
-// Text chunks of a byte stream, gunzipped when it starts with gzip's magic bytes (0x1f 0x8b).
-async function* decodedText(stream: Readable, label: string): AsyncGenerator<string> {
+// The bytes of a stream, gunzipped when it starts with gzip's magic bytes (0x1f 0x8b).
+async function* plainBytes(stream: Readable, label: string): AsyncGenerator<Buffer> {
   const bytes = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: IteratorResult<Buffer>;
   try {
@@ -37,11 +38,10 @@ async function* decodedText(stream: Readable, label: string): AsyncGenerator<str
       for (let next = await bytes.next(); !next.done; next = await bytes.next()) yield next.value;
     })(),
   );
-  const text = isGzip ? whole.pipe(createGunzip()) : whole;
-  if (isGzip) whole.on('error', (error) => text.destroy(error));
-  text.setEncoding('utf8');
+  const plain = isGzip ? whole.pipe(createGunzip()) : whole;
+  if (isGzip) whole.on('error', (error) => plain.destroy(error));
   try {
-    for await (const chunk of text) yield chunk as string;
+    for await (const chunk of plain) yield chunk as Buffer;
   } catch (error) {
     if (isGzip && String((error as NodeJS.ErrnoException).code).startsWith('Z_')) {
       throw new FollowTcpError(
@@ -53,10 +53,26 @@ async function* decodedText(stream: Readable, label: string): AsyncGenerator<str
   }
 }
 
+// UTF-8 text of byte chunks, a character split between chunks kept whole.
+export async function* utf8Text(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) {
+    const text = decoder.write(chunk as Buffer);
+    if (text !== '') yield text;
+  }
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
+}
+
 // PDML text chunks from `path` ('-' = standard input); gzip is recognised by its magic bytes.
-export async function* readPdmlText(path: string, stdin: Readable = process.stdin): AsyncGenerator<string> {
+export function readPdmlText(path: string, stdin: Readable = process.stdin): AsyncGenerator<string> {
+  return utf8Text(readPdmlBytes(path, stdin));
+}
+
+// PDML byte chunks from `path` ('-' = standard input), gunzipped when gzip's magic bytes start it.
+export async function* readPdmlBytes(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {
   if (path === '-') {
-    yield* decodedText(stdin, 'stdin');
+    yield* plainBytes(stdin, 'stdin');
     return;
   }
   try {
@@ -64,5 +80,5 @@ export async function* readPdmlText(path: string, stdin: Readable = process.stdi
   } catch (error) {
     throw ioError(path, error);
   }
-  yield* decodedText(createReadStream(path, { highWaterMark: 1 << 20 }), path);
+  yield* plainBytes(createReadStream(path, { highWaterMark: 1 << 20 }), path);
 }

@@ -1,10 +1,10 @@
-// Run tshark on a capture and stream its lean PDML (flat `-T pdml -e …` form) as text chunks.
+// Run tshark on a capture and stream its lean PDML (flat `-T pdml -e …` form) as byte (or text) chunks.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { execa } from 'execa';
 import { FollowTcpError } from '../errors.js';
 import { put } from '../output/writer.js';
-import { ioError } from './file.js';
+import { ioError, utf8Text } from './file.js';
 
 /** The fields follow-tcp asks tshark for (research/tshark.md §2.4, plus IP ID, RST data and SYN options). */
 export const TSHARK_FIELDS: readonly string[] = [
@@ -79,13 +79,18 @@ function tsharkMessage(stderr: string): string {
 }
 
 // Stream tshark's PDML for a capture as text chunks, as tshark writes it (no temporary file).
-export async function* tsharkPdml(options: TsharkOptions): AsyncGenerator<string> {
+export function tsharkPdml(options: TsharkOptions): AsyncGenerator<string> {
+  return utf8Text(tsharkPdmlBytes(options));
+}
+
+// Stream tshark's PDML for a capture as byte chunks, as tshark writes it (no temporary file).
+export async function* tsharkPdmlBytes(options: TsharkOptions): AsyncGenerator<Uint8Array> {
   const binary = options.tshark ?? process.env.FOLLOW_TCP_TSHARK ?? 'tshark';
   const subprocess = execa(binary, tsharkArguments(options), {
     buffer: { stdout: false, stderr: true },
     stdin: 'ignore',
     reject: false,
-    encoding: 'utf8',
+    encoding: 'buffer',
   });
   let save: WriteStream | undefined;
   if (options.savePdml) {
@@ -96,10 +101,9 @@ export async function* tsharkPdml(options: TsharkOptions): AsyncGenerator<string
   let finished = false;
   try {
     try {
-      for await (const chunk of subprocess.stdout as AsyncIterable<string | Buffer>) {
-        const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-        if (save) await put(save, text);
-        yield text;
+      for await (const chunk of subprocess.stdout as AsyncIterable<Uint8Array>) {
+        if (save) await put(save, chunk);
+        yield chunk;
       }
     } catch {
       // stdout failed: the result below says why.
@@ -114,7 +118,7 @@ export async function* tsharkPdml(options: TsharkOptions): AsyncGenerator<string
           `${binary}: tshark not found: install it (Debian: apt-get install tshark) or pass --tshark PATH`,
         );
       }
-      const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+      const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
       const how = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? 'failed');
       throw new FollowTcpError('TSHARK_FAILED', `${options.capture}: tshark failed (${how}): ${tsharkMessage(stderr)}`);
     }
