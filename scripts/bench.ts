@@ -16,7 +16,8 @@
 //
 // Options: --frames N (1000000) --streams S (100) --prefix K (60000, frames of the prefix whose
 // full PDML is used for (c)/(d), ~24 KB of PDML per frame) --cases a,b,c,d,half (all)
-// --timeout SECONDS per case (3600) --build (run tsc first) --regen (remake the inputs).
+// --workers N (passed to follow-tcp; default: its own, one per core) --timeout SECONDS per case
+// (3600) --build (run tsc first) --regen (remake the inputs).
 // Results: the table on stdout and bench-data/results.json.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defaultWorkers } from '../src/commands/options.js';
 import { displayFilter } from '../src/input.js';
 import { tsharkArguments } from '../src/source/tshark.js';
 import { writeBenchPcap } from './make-bench-pcap.js';
@@ -44,6 +46,8 @@ interface Options {
   build: boolean;
   regen: boolean;
   dataDir: string;
+  /** --workers for follow-tcp; undefined: its default. */
+  workers: number | undefined;
 }
 
 function fail(message: string): never {
@@ -61,6 +65,7 @@ function parseArguments(argv: string[]): Options {
     build: false,
     regen: false,
     dataDir: join(ROOT, 'bench-data'),
+    workers: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
@@ -75,6 +80,11 @@ function parseArguments(argv: string[]): Options {
     else if (name === '--streams') options.streams = number();
     else if (name === '--prefix') options.prefix = number();
     else if (name === '--timeout') options.timeout = number();
+    else if (name === '--workers') {
+      if (!/^\d+$/.test(value ?? '')) fail('--workers: expected a whole number ≥ 0');
+      options.workers = Number(value);
+      i++;
+    }
     else if (name === '--build') options.build = true;
     else if (name === '--regen') options.regen = true;
     else if (name === '--cases') {
@@ -85,7 +95,7 @@ function parseArguments(argv: string[]): Options {
       i++;
     } else if (name === '--help' || name === '-h') {
       console.log(
-        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half] [--timeout S] [--build] [--regen]',
+        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half] [--workers N] [--timeout S] [--build] [--regen]',
       );
       process.exit(0);
     } else fail(`unknown option ${name} (see --help)`);
@@ -117,7 +127,7 @@ function checkTools(): { python: string } {
   return { python };
 }
 
-function machineFacts(python: string): Record<string, string | number> {
+function machineFacts(python: string, workers: number | undefined): Record<string, string | number> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown';
   const git = (args: string[]): string => toolOutput('git', ['-C', ROOT, ...args])?.trim() ?? '';
@@ -126,6 +136,7 @@ function machineFacts(python: string): Record<string, string | number> {
   return {
     cpu: model,
     cores: cpus().length,
+    follow_tcp_workers: workers ?? `default (${defaultWorkers()})`,
     memory_gib: Number((totalmem() / 1024 ** 3).toFixed(1)),
     kernel: release(),
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
@@ -455,7 +466,7 @@ async function main(): Promise<void> {
   const bin = join(ROOT, 'dist/bin.js');
   if (!existsSync(bin)) fail('dist/bin.js is missing: build first (npx tsc -p tsconfig.json) or pass --build');
 
-  const machine = machineFacts(python);
+  const machine = machineFacts(python, options.workers);
   console.log('machine');
   for (const [key, value] of Object.entries(machine)) console.log(`  ${key}: ${value}`);
   const warnings: string[] = [];
@@ -505,7 +516,9 @@ async function main(): Promise<void> {
   const followTcp = (name: string, args: string[]): { command: string[]; hwmFile: string; env: Record<string, string> } => {
     const hwmFile = join(dataDir, `hwm-${name}.txt`);
     writeFileSync(hwmFile, '');
-    return { command: [process.execPath, '--import', pathToFileURL(hook).href, bin, ...args], hwmFile, env: { BENCH_HWM_FILE: hwmFile } };
+    const workers = options.workers === undefined ? [] : ['--workers', String(options.workers)];
+    const command = [process.execPath, '--import', pathToFileURL(hook).href, bin, ...args, ...workers];
+    return { command, hwmFile, env: { BENCH_HWM_FILE: hwmFile } };
   };
   const outCsv = join(dataDir, 'out.csv');
   const outHalf = join(dataDir, 'out-half.csv');
