@@ -119,8 +119,8 @@ export class PdmlSkimmer {
   // geninfo is read only for frames without frame.number and frame.time_epoch: in the flat `-e`
   // form, which lists both right after geninfo, it is held back until they show it is not needed.
   #geninfo: 'none' | 'inside' | 'after' = 'none';
-  #held = ''; // passed-on text from geninfo's start, held back
-  #geninfoEnd = 0; // where geninfo ends in #held
+  #held: string[] = []; // passed-on text from geninfo's start, held back
+  #geninfoEnd = 0; // where geninfo ends in #held (a part index)
   #flatFrameFields = 0; // bit 1: flat frame.number seen after geninfo, bit 2: frame.time_epoch
 
   /** True once the input has shown it is not PDML: text is then handed on as it comes. */
@@ -134,8 +134,10 @@ export class PdmlSkimmer {
     const text = this.#pending + chunk;
     this.#pending = '';
     if (this.#passThrough) return text;
-    let out = this.#held;
-    this.#held = '';
+    // The text passed on, in parts (a string built with += would be flattened, again and again,
+    // by the slicing geninfo's hold needs).
+    const out: string[] = this.#held;
+    this.#held = [];
     let holdStart = this.#geninfo === 'none' ? -1 : 0;
     let pos = 0;
     for (;;) {
@@ -146,7 +148,7 @@ export class PdmlSkimmer {
         if (!atEnd && lt + 9 > text.length) break;
         const end = markupEnd(text, lt);
         if (end === -1) break;
-        out += this.#skipDepth > 0 ? this.#dropped(text, pos, lt, end) : text.slice(pos, end);
+        out.push(this.#skipDepth > 0 ? this.#dropped(text, pos, lt, end) : text.slice(pos, end));
         pos = end;
         continue;
       }
@@ -155,7 +157,7 @@ export class PdmlSkimmer {
       const end = TAG_REST.lastIndex;
       if (!this.#inPacket) {
         if (next !== SLASH && text.charCodeAt(end - 2) !== SLASH && tagName(text, lt + 1) === 'packet') this.#inPacket = true;
-        out += text.slice(pos, end);
+        out.push(text.slice(pos, end));
         pos = end;
         continue;
       }
@@ -165,7 +167,7 @@ export class PdmlSkimmer {
         if (depth === 0 && name === 'packet') {
           this.#inPacket = false;
           this.#geninfo = 'none';
-          out += text.slice(pos, end);
+          out.push(text.slice(pos, end));
           pos = end;
           continue;
         }
@@ -175,12 +177,12 @@ export class PdmlSkimmer {
           // Handed to sax as it is: sax reports it exactly when it closes an element sax was given.
           this.mismatch = open === undefined ? `</${name}> where </packet> was expected` : `</${name}> where </${open}> was expected`;
           this.#geninfo = 'none';
-          out += text.slice(pos, end);
+          out.push(text.slice(pos, end));
           pos = text.length;
           break;
         }
         if (this.#skipDepth === depth) this.#skipDepth = 0;
-        out += kept || !isWellFormed(END_TAG, text, lt, end) ? text.slice(pos, end) : this.#dropped(text, pos, lt, end);
+        out.push(kept || !isWellFormed(END_TAG, text, lt, end) ? text.slice(pos, end) : this.#dropped(text, pos, lt, end));
         pos = end;
         if (depth === 1 && this.#geninfo === 'inside') {
           this.#geninfo = 'after';
@@ -218,18 +220,19 @@ export class PdmlSkimmer {
         this.#names.push(tag);
         this.#kept.push(kept);
       }
-      if (!kept) out += this.#dropped(text, pos, lt, end);
+      if (!kept) out.push(this.#dropped(text, pos, lt, end));
       else if (payload) {
-        out += text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end));
+        out.push(text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
       }
-      else out += text.slice(pos, end);
+      else out.push(text.slice(pos, end));
       pos = end;
       if (this.#geninfo === 'after' && this.#names.length <= 1) {
         // A start tag right inside the packet after geninfo: decide on geninfo.
         this.#flatFrameFields |= flatFrameField;
         if (this.#flatFrameFields === 3) {
-          out = out.slice(0, holdStart) + lineBreaks(out, holdStart, this.#geninfoEnd) + out.slice(this.#geninfoEnd);
+          const geninfo = out.slice(holdStart, this.#geninfoEnd).join('');
+          out.splice(holdStart, this.#geninfoEnd - holdStart, lineBreaks(geninfo, 0, geninfo.length));
           this.#geninfo = 'none';
         } else if (flatFrameField === 0) {
           this.#geninfo = 'none';
@@ -238,23 +241,22 @@ export class PdmlSkimmer {
     }
     if (this.#geninfo !== 'none' && !atEnd && this.mismatch === undefined) {
       // Still deciding: hold the text from geninfo on for the next chunk.
-      this.#held = out.slice(holdStart);
+      this.#held = out.splice(holdStart);
       this.#geninfoEnd -= holdStart;
-      out = out.slice(0, holdStart);
     } else {
       this.#geninfo = 'none';
     }
     if (atEnd) {
-      out += text.slice(pos);
+      out.push(text.slice(pos));
     } else {
       this.#pending = text.slice(pos);
       if (this.#pending.length > MAX_PENDING) {
         this.#passThrough = true;
-        out += this.#pending;
+        out.push(this.#pending);
         this.#pending = '';
       }
     }
-    return out;
+    return out.join('');
   }
 
   // What stands for a dropped tag: stray text before it (for the parser to judge) and its line breaks.
