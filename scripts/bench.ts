@@ -136,7 +136,7 @@ function machineFacts(python: string, workers: number | undefined): Record<strin
   return {
     cpu: model,
     cores: cpus().length,
-    follow_tcp_workers: workers ?? `default (${defaultWorkers()})`,
+    follow_tcp_workers: workers ?? `default (--pdml ${defaultWorkers(false)}, --pcap ${defaultWorkers(true)})`,
     memory_gib: Number((totalmem() / 1024 ** 3).toFixed(1)),
     kernel: release(),
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),

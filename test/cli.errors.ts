@@ -311,4 +311,20 @@ Happy.after(() => {
   rmSync(TMP, { recursive: true, force: true });
 });
 
+// --help on the main job and every subcommand: exit 0, usage and every option on stdout (it once
+// failed on the bigint default of --ack-settle).
+Happy('--help on every command', async () => {
+  for (const command of [[], ['streams'], ['frames'], ['compare']]) {
+    const result = await runCli([...command, '--help']);
+    assert.is(result.code, 0, command.join(' '));
+    assert.is(result.stderr, '', command.join(' '));
+    const help = result.stdout.toString('utf8');
+    assert.match(help, /^Usage: follow-tcp/, command.join(' '));
+    if (command.length === 0) {
+      for (const option of ['--pdml', '--pcap', '--workers', '--all', '--ack-settle', '--max-buffer']) assert.match(help, option);
+      assert.match(help, /--ack-settle <seconds>[^]*\(default: 2\)/);
+    }
+  }
+});
+
 Happy.run();

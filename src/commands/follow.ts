@@ -3,7 +3,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { FollowTcpError } from '../errors.js';
 import { followFrames } from '../follow.js';
@@ -191,11 +191,10 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
     .option('--summary', 'a human summary per direction on stderr after the run')
     .option('--summary-json <file>', 'the summary per direction as JSON, for machines')
     .option('--max-buffer <bytes>', 'bytes held per direction before the earliest gap is declared lost', byteCount, 64 * 1024 * 1024)
-    .option(
-      '--ack-settle <seconds>',
-      'acknowledged bytes are written once the ACK is this old (capture time); copies captured later count as late',
-      secondsToNanos,
-      2_000_000_000n,
+    .addOption(
+      new Option('--ack-settle <seconds>', 'acknowledged bytes are written once the ACK is this old (capture time); copies captured later count as late')
+        .argParser(secondsToNanos)
+        .default(2_000_000_000n, '2'),
     )
     .option('--quiet', 'no progress line on stderr (it is shown only when stderr is a terminal)')
     .action(async (flags: FollowFlags) => {

@@ -71,9 +71,10 @@ export function choice(flags: string, description: string, choices: string[], fa
   return fallback === undefined ? option : option.default(fallback);
 }
 
-// Worker threads parsing PDML when --workers is not given: one per core the process may use.
-export function defaultWorkers(): number {
-  return Math.min(8, availableParallelism());
+// Worker threads parsing PDML when --workers is not given: the cores the process may use, less
+// one for the main thread (reassembly and output) and, with --pcap, one for tshark; at most 8.
+export function defaultWorkers(withTshark: boolean): number {
+  return Math.max(0, Math.min(8, availableParallelism() - 1 - (withTshark ? 1 : 0)));
 }
 
 // Add --pdml, --pcap/-r, --tshark, --save-pdml and --workers to a command.
@@ -83,7 +84,7 @@ export function addInputOptions(command: Command): Command {
     .option('-r, --pcap <file>', 'a capture (pcap/pcapng): tshark is run and its PDML parsed as it streams')
     .option('--tshark <path>', 'the tshark binary (default: $FOLLOW_TCP_TSHARK or tshark on PATH)')
     .option('--save-pdml <file>', 'with --pcap: also keep the PDML tshark produced')
-    .option('--workers <n>', `threads parsing the PDML, 0 = on the main thread (default: ${defaultWorkers()}, from the cores)`, workerCount);
+    .option('--workers <n>', `threads parsing the PDML, 0 = on the main thread (default: cores − 1, − 1 more with --pcap: here ${defaultWorkers(false)} / ${defaultWorkers(true)})`, workerCount);
 }
 
 // Add --stream, --src and --dst to a command.
@@ -179,7 +180,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     ...(selection?.stream !== undefined && { stream: selection.stream }),
     endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
     stdin: io.stdin,
-    workers: flags.workers ?? defaultWorkers(),
+    workers: flags.workers ?? defaultWorkers(flags.pcap !== undefined),
     ...(progress && { onText: (length: number) => progress.read(length) }),
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
