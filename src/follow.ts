@@ -26,7 +26,8 @@ export function followFrames(frames: AsyncIterable<Frame>, options: FollowOption
       if (!(error instanceof FollowTcpError) || (error.code !== 'TRUNCATED_INPUT' && error.code !== 'BAD_INPUT')) throw error;
       inputError = error;
     }
-    follower.finish();
+    // Stream by stream, so only one stream's final rows are built and waiting at a time.
+    while (follower.finishNext()) yield* ready.splice(0);
     yield* ready.splice(0);
     if (inputError) throw inputError;
   }

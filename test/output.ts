@@ -4,9 +4,15 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { stringify } from 'csv-stringify/sync';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { SEGMENT_COLUMNS, segmentCells } from '../src/output/columns.js';
+import { RowWriter, type WriterOptions } from '../src/output/writer.js';
+import type { SegmentRow } from '../src/tcp/segment.js';
+import type { DirectionRows } from '../src/tcp/streams.js';
 import { formatIso, parseEpoch } from '../src/time.js';
 import { MKCAP_FIXTURES, PDML_FIXTURES, parseCsv, runCli } from './helpers.js';
 
@@ -95,6 +101,42 @@ Output('--summary prints the figures per direction on stderr', async () => {
   assert.is(result.code, 0);
   assert.match(result.stderr, 'stream 0 10.77.0.2:54034 → 10.77.1.2:5001: 60000 bytes, 55692 captured in 40 data frames');
   assert.match(result.stderr, 'gaps: 3 (4308 bytes: 4308 acked, 0 not acked)');
+});
+
+Output('a batch larger than one write group comes out as one CSV, in order', async () => {
+  const time = 1_700_000_000_000_000_000n;
+  const rows: SegmentRow[] = Array.from({ length: 300 }, (_, index) => ({
+    kind: 'data',
+    offset: index * 1448,
+    length: 1448,
+    frame: index + 1,
+    time: time + BigInt(index),
+    firstTime: time + BigInt(index),
+    deliveredTime: time + BigInt(index),
+    copies: 1,
+    dupFrames: [],
+    conflict: false,
+    gapAcked: undefined,
+    bytes: Buffer.alloc(1448, index % 256),
+  }));
+  const direction = {
+    stream: 0,
+    srcAddress: '10.0.0.1',
+    srcPort: 1000,
+    dstAddress: '10.0.0.2',
+    dstPort: 80,
+    src: '10.0.0.1:1000',
+    dst: '10.0.0.2:80',
+  };
+  const batch = { direction, origin: time, rows, final: true } as unknown as DirectionRows;
+  const options: WriterOptions = { format: 'csv', rows: 'segment', gapFill: 'none', time: 'epoch', data: 'hex' };
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new RowWriter(sink, options).write(batch);
+  const expected = stringify([[...SEGMENT_COLUMNS], ...rows.map((row) => segmentCells(batch, row, options))]);
+  assert.ok(chunks.length > 3, 'written in several groups');
+  assert.is(Buffer.concat(chunks).toString('utf8'), expected);
 });
 
 Output.run();

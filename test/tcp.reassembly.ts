@@ -4,8 +4,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../src/frame.js';
+import { AckMarks } from '../src/tcp/ack-marks.js';
 import { type DirectionOptions, DirectionReassembler, type DirectionStats, type FrameClass } from '../src/tcp/direction.js';
-import type { SegmentRow } from '../src/tcp/segment.js';
+import { HeldSegments } from '../src/tcp/held-segments.js';
+import type { HeldSegment, SegmentRow } from '../src/tcp/segment.js';
 import { StreamFollower } from '../src/tcp/streams.js';
 import { frame } from './helpers.js';
 
@@ -482,3 +484,169 @@ for (const row of FOLLOWER_CASES) {
 }
 
 Follower.run();
+
+// ---------------------------------------------------------------------------------------------
+
+// A small deterministic pseudo-random generator (LCG), so failures replay.
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+// The held list as plain objects, kept the way the reassembler kept it before it was packed:
+// insert after the last segment that sorts before, trim in place without reordering.
+class HeldModel {
+  segments: HeldSegment[] = [];
+
+  add(segment: HeldSegment): number {
+    let index = this.segments.length;
+    while (index > 0) {
+      const other = this.segments[index - 1]!;
+      if (other.start < segment.start || (other.start === segment.start && other.order < segment.order)) break;
+      index -= 1;
+    }
+    this.segments.splice(index, 0, { ...segment, bytes: Uint8Array.from(segment.bytes) });
+    return index;
+  }
+
+  trimBefore(limit: number): number {
+    let cutBytes = 0;
+    const kept: HeldSegment[] = [];
+    for (const segment of this.segments) {
+      if (segment.start >= limit) {
+        kept.push(segment);
+        continue;
+      }
+      const cut = limit - segment.start;
+      cutBytes += Math.min(cut, segment.wireLength);
+      if (cut >= segment.wireLength) continue;
+      kept.push({ ...segment, start: limit, bytes: segment.bytes.subarray(Math.min(cut, segment.bytes.length)), wireLength: segment.wireLength - cut });
+    }
+    this.segments = kept;
+    return cutBytes;
+  }
+}
+
+// A held segment with its bytes as hex, for deep comparison.
+function plain(segment: HeldSegment): unknown {
+  return { ...segment, bytes: Buffer.from(segment.bytes).toString('hex') };
+}
+
+const Held = suite('HeldSegments: the packed held list matches the list of objects it replaced');
+
+Held('random adds and trims: same order, fields, bytes, wire bytes and cut bytes at every step', () => {
+  for (const seed of [1, 2, 3]) {
+    const next = random(seed);
+    const held = new HeldSegments();
+    const model = new HeldModel();
+    let order = 0;
+    let written = 0;
+    for (let step = 0; step < 1500; step += 1) {
+      if (next() < 0.8) {
+        // Mostly in order with some reordering and overlap; now and then a long or cut-short payload.
+        const start = written + Math.floor(next() * 40_000);
+        const long = next() < 0.03;
+        const length = long ? 4096 + Math.floor(next() * 9000) : Math.floor(next() * 1500);
+        const bytes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+        const wireLength = next() < 0.1 ? length + 1 + Math.floor(next() * 100) : Math.max(length, 1);
+        // Some times do not fit in 64 bits: they must come back exact.
+        const time = next() < 0.02 ? 2n ** 70n + BigInt(step) : T0 + BigInt(step) * MS;
+        const segment: HeldSegment = { start, bytes, wireLength, frame: step + 1, time, order: order++ };
+        assert.is(held.add(segment), model.add(segment), `seed ${seed} step ${step}: index`);
+      } else {
+        written += Math.floor(next() * 8_000);
+        assert.is(held.trimBefore(written), model.trimBefore(written), `seed ${seed} step ${step}: cut bytes`);
+      }
+      assert.is(held.length, model.segments.length, `seed ${seed} step ${step}: length`);
+      const packed = Array.from({ length: held.length }, (_, index) => plain(held.segment(index)));
+      assert.equal(packed, model.segments.map(plain), `seed ${seed} step ${step}: segments`);
+      const wire = model.segments.reduce((sum, segment) => sum + segment.wireLength, 0);
+      assert.is(held.wireBytes, wire, `seed ${seed} step ${step}: wire bytes`);
+      const before = written + 20_000;
+      assert.is(held.countStartingBefore(before), model.segments.filter((segment) => segment.start < before).length);
+    }
+    held.clear();
+    assert.is(held.length, 0);
+    assert.is(held.wireBytes, 0);
+  }
+});
+
+Held('the held bytes are a copy: changing the input buffer afterwards changes nothing', () => {
+  const held = new HeldSegments();
+  const bytes = Buffer.from('hello', 'latin1');
+  held.add({ start: 0, bytes, wireLength: 5, frame: 1, time: T0, order: 0 });
+  bytes.fill(0);
+  assert.is(Buffer.from(held.bytes(0)).toString('latin1'), 'hello');
+});
+
+Held.run();
+
+const Acks = suite('AckMarks: ACK numbers queued until they settle');
+
+Acks('takeUpTo returns the last ACK captured by the limit and drops the marks before it', () => {
+  const marks = new AckMarks();
+  const next = random(7);
+  const model: { ack: number; time: bigint }[] = [];
+  let time = T0;
+  for (let step = 0; step < 5000; step += 1) {
+    if (next() < 0.7) {
+      time += BigInt(Math.floor(next() * 5)) * MS;
+      const ack = Math.floor(next() * 2 ** 32);
+      marks.push(ack, time);
+      model.push({ ack, time });
+    } else {
+      const limit = time - BigInt(Math.floor(next() * 50)) * MS;
+      let index = 0;
+      let settled: number | undefined;
+      while (index < model.length && model[index]!.time <= limit) settled = model[index++]!.ack;
+      model.splice(0, index);
+      assert.is(marks.takeUpTo(limit), settled, `step ${step}`);
+    }
+    assert.is(marks.length, model.length, `step ${step}: length`);
+  }
+  marks.push(7, 2n ** 80n);
+  assert.is(marks.takeUpTo(2n ** 80n), 7, 'a time past 64 bits');
+});
+
+Acks.run();
+
+const Finish = suite('StreamFollower.finishNext: the end of input one stream at a time');
+
+Finish('the same batches as finish(), each stream written before the next is built', () => {
+  const second = { srcAddress: '10.0.0.3', srcPort: 2000, dstAddress: '10.0.0.2', dstPort: 80, stream: 1 };
+  const frames = [...lostSegmentStream(1015), seg(8, 7000, 'other', 7, second), seg(9, 7005, 'more', 8, second)];
+  // The batches of each finish call (finish(): one call for everything).
+  const run = (stepwise: boolean): string[][][] => {
+    const batches: string[][] = [];
+    const follower = new StreamFollower({ policy: 'first', maxBuffer: 64 * 1024 * 1024, settle: 2_000_000_000n }, (batch) => {
+      batches.push([`${batch.direction.stream} ${batch.direction.src}>${batch.direction.dst}`, ...batch.rows.map(fmt)]);
+    });
+    for (const item of frames) follower.push(item);
+    const calls: string[][][] = [];
+    if (stepwise) {
+      while (follower.finishNext()) calls.push(batches.splice(0));
+      assert.is(follower.finishNext(), false, 'nothing left');
+    } else {
+      follower.finish();
+      calls.push(batches.splice(0));
+    }
+    return calls;
+  };
+  const [all] = run(false);
+  assert.equal(
+    all!.map((batch) => batch[0]),
+    ['0 10.0.0.1:1000>10.0.0.2:80', '0 10.0.0.2:80>10.0.0.1:1000', '1 10.0.0.3:2000>10.0.0.2:80', '1 10.0.0.2:80>10.0.0.3:2000'],
+  );
+  assert.equal(
+    all![2]!.slice(1),
+    ['data @0+5 f8 t=7ms first=7ms del=7ms x1 dup=[] same n/a "other"', 'data @5+4 f9 t=8ms first=8ms del=8ms x1 dup=[] same n/a "more"'],
+    'rows of the second stream',
+  );
+  const calls = run(true);
+  assert.equal(calls, [all!.slice(0, 2), all!.slice(2)], 'one stream per call, the same batches');
+});
+
+Finish.run();

@@ -41,6 +41,11 @@ async function putZeros(sink: Writable, length: number): Promise<void> {
   for (let left = length; left > 0; left -= block.length) await put(sink, left >= block.length ? block : block.subarray(0, left));
 }
 
+// Records are written in groups of at most this many, or once their payload reaches this many
+// bytes: the text of a group stays small (no multi-megabyte strings waiting to be written).
+const FLUSH_RECORDS = 4096;
+const FLUSH_PAYLOAD = 64 * 1024;
+
 // Writes row batches in the chosen format; the header (CSV) comes with the first batch.
 export class RowWriter {
   readonly #sink: Writable;
@@ -68,10 +73,17 @@ export class RowWriter {
       return;
     }
     const records: (string | number)[][] = [];
+    let payload = 0;
     for (const row of batch.rows) {
       if (options.rows === 'byte') for (const cells of byteCells(batch, row, options)) records.push(cells);
-      else records.push(segmentCells(batch, row, options));
-      if (records.length >= 4096) await this.#flush(records.splice(0), columns);
+      else {
+        records.push(segmentCells(batch, row, options));
+        payload += row.bytes?.length ?? 0;
+      }
+      if (records.length >= FLUSH_RECORDS || payload >= FLUSH_PAYLOAD) {
+        await this.#flush(records.splice(0), columns);
+        payload = 0;
+      }
     }
     await this.#flush(records, columns);
   }

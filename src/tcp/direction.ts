@@ -4,6 +4,8 @@
 
 import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
+import { AckMarks } from './ack-marks.js';
+import { HeldSegments } from './held-segments.js';
 import { IntervalSet } from './intervals.js';
 import { buildRows } from './rows.js';
 import type { HeldSegment, OverlapPolicy, SegmentRow } from './segment.js';
@@ -130,21 +132,24 @@ export class DirectionReassembler {
   #base: number | undefined;
   /** Everything before this position has been written out. */
   #written: number | undefined;
-  /** Segments waiting to be written, sorted by start (then capture order), and their wire bytes. */
-  #held: HeldSegment[] = [];
-  #heldBytes = 0;
-  #longestHeld = 0;
+  /** Segments waiting to be written, sorted by start (then capture order). */
+  readonly #held = new HeldSegments();
   /** Highest acknowledgement number the peer sent (raw), and the delivered time carried across writes. */
   #ackRaw: number | undefined;
   #delivered: Nanos | undefined;
   #order = 0;
   /** Recent frames by IP ID + seq + length, to classify capture duplicates (oldest first). */
   #recent = new Map<string, { time: Nanos; bytes: Uint8Array }>();
-  /** ACK numbers from the peer as they advanced, with their capture times, not yet settled. */
-  #ackMarks: { ack: number; time: Nanos }[] = [];
+  /** The entry the frame being pushed got in #recent, if any: it is pointed at the held copy of
+   *  the bytes once they are held, so #recent never keeps the input's payload buffers alive. */
+  #recentEntry: { time: Nanos; bytes: Uint8Array } | undefined;
+  /** ACK numbers from the peer as they advanced, with their capture times, not yet settled
+   *  (only with a settle time, and only until the direction is finished). */
+  #ackMarks: AckMarks | undefined;
 
   constructor(options: DirectionOptions) {
     this.#options = options;
+    if (options.settle !== undefined) this.#ackMarks = new AckMarks();
   }
 
   #position(seq: number): number {
@@ -234,11 +239,12 @@ export class DirectionReassembler {
       verdict = 'out-of-order';
     } else verdict = 'ok';
     this.#seen.add(start, end);
-    const placed = this.#trimBefore(segment, this.#written, 'lateBytes');
+    const placed = this.#trimBefore(segment, this.#written);
     let rows: SegmentRow[] = [];
     if (placed && this.#options.holdData !== false) {
-      this.#hold(placed);
-      if (this.#heldBytes > this.#options.maxBuffer) rows = this.#writeEarliest();
+      const index = this.#held.add(placed);
+      if (placed === segment && this.#recentEntry) this.#recentEntry.bytes = this.#held.bytes(index);
+      if (this.#held.wireBytes > this.#options.maxBuffer) rows = this.#writeEarliest();
     }
     return { class: verdict, overlaps: overlaps.map(({ frame: number, start: from, end: to }) => ({ frame: number, start: from, end: to })), spurious, rows };
   }
@@ -249,18 +255,15 @@ export class DirectionReassembler {
     // An ACK far beyond anything this side sent is not about this data (a stray or challenge ACK).
     if (this.#anchor !== undefined && unwrapSeq(ack, this.#anchor, this.#high) - this.#high > IMPLAUSIBLE_ACK_JUMP) return;
     this.#ackRaw = ack;
-    if (this.#options.settle !== undefined) this.#ackMarks.push({ ack, time });
+    this.#ackMarks?.push(ack, time);
   }
 
   // Write out the bytes whose acknowledgement is older than the settle time at capture time `now`.
   settle(now: Nanos): SegmentRow[] {
     const settle = this.#options.settle;
-    if (settle === undefined || this.#options.holdData === false || this.#anchor === undefined) return [];
-    let settled: number | undefined;
-    let index = 0;
-    while (index < this.#ackMarks.length && this.#ackMarks[index]!.time <= now - settle) settled = this.#ackMarks[index++]!.ack;
+    if (settle === undefined || this.#options.holdData === false || this.#anchor === undefined || !this.#ackMarks) return [];
+    const settled = this.#ackMarks.takeUpTo(now - settle);
     if (settled === undefined) return [];
-    this.#ackMarks.splice(0, index);
     if (this.#firstData === undefined && this.#syn === undefined) return [];
     let cut = unwrapSeq(settled, this.#anchor, this.#high);
     if (this.#fin !== undefined && cut > this.#fin) cut = this.#fin;
@@ -274,13 +277,15 @@ export class DirectionReassembler {
 
   // Write out everything held: the final rows of this direction (call once, at the end of the stream).
   finish(): SegmentRow[] {
+    // Nothing more comes for a finished direction: let go of what only later frames would need.
+    this.#ackMarks = undefined;
+    this.#recent.clear();
     if (this.#firstData === undefined && this.#syn === undefined) return [];
     const base = this.#fixBase();
     const from = this.#written ?? base;
     const to = Math.max(from, this.#expectedEnd());
     const rows = this.#rows(from, to);
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#held.clear();
     this.#written = to;
     return rows;
   }
@@ -315,7 +320,7 @@ export class DirectionReassembler {
 
   /** Payload bytes currently held. */
   get heldBytes(): number {
-    return this.#heldBytes;
+    return this.#held.wireBytes;
   }
 
   #expectedEnd(): number {
@@ -328,6 +333,7 @@ export class DirectionReassembler {
   }
 
   #isCaptureDuplicate(frame: Frame, segment: HeldSegment): boolean {
+    this.#recentEntry = undefined;
     if (frame.ipId === undefined || frame.ipId === 0) return false;
     const key = `${frame.ipId}:${frame.seq}:${segment.wireLength}:${frame.flags}`;
     const earlier = this.#recent.get(key);
@@ -337,7 +343,8 @@ export class DirectionReassembler {
       this.#recent.delete(oldKey);
     }
     this.#recent.delete(key);
-    this.#recent.set(key, { time: segment.time, bytes: segment.bytes });
+    this.#recentEntry = { time: segment.time, bytes: segment.bytes };
+    this.#recent.set(key, this.#recentEntry);
     return (
       earlier !== undefined &&
       segment.time >= earlier.time &&
@@ -350,69 +357,53 @@ export class DirectionReassembler {
   #overlapping(segment: HeldSegment): (SegmentOverlap & { conflict: boolean })[] {
     const found: (SegmentOverlap & { conflict: boolean })[] = [];
     const end = segment.start + segment.wireLength;
+    const held = this.#held;
     for (let index = this.#insertionIndex(segment) - 1; index >= 0; index -= 1) {
-      const earlier = this.#held[index]!;
-      if (earlier.start + this.#longestHeld <= segment.start) break;
-      const from = Math.max(earlier.start, segment.start);
-      const to = Math.min(earlier.start + earlier.wireLength, end);
+      const earlierStart = held.start(index);
+      if (earlierStart + held.longest <= segment.start) break;
+      const from = Math.max(earlierStart, segment.start);
+      const to = Math.min(earlierStart + held.wireLength(index), end);
       if (from >= to) continue;
       const mine = segment.bytes.subarray(from - segment.start, to - segment.start);
-      const theirs = earlier.bytes.subarray(from - earlier.start, to - earlier.start);
+      const theirs = held.bytes(index).subarray(from - earlierStart, to - earlierStart);
       const comparable = Math.min(mine.length, theirs.length);
       const conflict = Buffer.compare(mine.subarray(0, comparable), theirs.subarray(0, comparable)) !== 0;
-      found.push({ frame: earlier.frame, start: from, end: to, conflict });
+      found.push({ frame: held.frame(index), start: from, end: to, conflict });
     }
     return found.sort((a, b) => a.frame - b.frame);
   }
 
   // Where a segment goes in the held list (sorted by start, then capture order).
   #insertionIndex(segment: HeldSegment): number {
+    const held = this.#held;
     let low = 0;
-    let high = this.#held.length;
+    let high = held.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      const other = this.#held[middle]!;
-      if (other.start < segment.start || (other.start === segment.start && other.order < segment.order)) low = middle + 1;
+      const start = held.start(middle);
+      if (start < segment.start || (start === segment.start && held.order(middle) < segment.order)) low = middle + 1;
       else high = middle;
     }
     // Segments starting at the same place or later but before `end` overlap too: move past them.
-    while (low < this.#held.length && this.#held[low]!.start < segment.start + segment.wireLength) low += 1;
+    while (low < held.length && held.start(low) < segment.start + segment.wireLength) low += 1;
     return low;
-  }
-
-  #hold(segment: HeldSegment): void {
-    let index = this.#held.length;
-    while (index > 0) {
-      const other = this.#held[index - 1]!;
-      if (other.start < segment.start || (other.start === segment.start && other.order < segment.order)) break;
-      index -= 1;
-    }
-    this.#held.splice(index, 0, segment);
-    this.#heldBytes += segment.wireLength;
-    if (segment.wireLength > this.#longestHeld) this.#longestHeld = segment.wireLength;
   }
 
   #fixBase(): number {
     if (this.#base === undefined) {
       this.#base = this.#offsetZero()!;
       // Bytes before offset 0 cannot be placed: they were sent before the capture saw this direction begin.
-      const kept: HeldSegment[] = [];
-      for (const segment of this.#held) {
-        const trimmed = this.#trimBefore(segment, this.#base, 'staleBytes');
-        if (trimmed) kept.push(trimmed);
-      }
-      this.#held = kept;
-      this.#heldBytes = kept.reduce((sum, segment) => sum + segment.wireLength, 0);
+      this.stats.staleBytes += this.#held.trimBefore(this.#base);
     }
     return this.#base;
   }
 
-  // Cut off the part of a segment before `limit`, adding the cut bytes to `counter` if given;
-  // undefined if nothing is left.
-  #trimBefore(segment: HeldSegment, limit: number | undefined, counter?: 'staleBytes' | 'lateBytes'): HeldSegment | undefined {
+  // Cut off the part of an arriving segment before `limit` (already written), counting the cut
+  // bytes as late; undefined if nothing is left.
+  #trimBefore(segment: HeldSegment, limit: number | undefined): HeldSegment | undefined {
     if (limit === undefined || segment.start >= limit) return segment;
     const cut = limit - segment.start;
-    if (counter) this.stats[counter] += Math.min(cut, segment.wireLength);
+    this.stats.lateBytes += Math.min(cut, segment.wireLength);
     if (cut >= segment.wireLength) return undefined;
     return {
       ...segment,
@@ -429,9 +420,13 @@ export class DirectionReassembler {
     return this.#fin !== undefined && ack > this.#fin ? this.#fin : ack;
   }
 
+  // Rows for [from, to), built from the held segments that can reach into it (those starting before `to`).
   #rows(from: number, to: number): SegmentRow[] {
+    const count = this.#held.countStartingBefore(to);
+    const segments: HeldSegment[] = new Array<HeldSegment>(count);
+    for (let index = 0; index < count; index += 1) segments[index] = this.#held.segment(index);
     const { rows, deliveredAfter } = buildRows({
-      segments: this.#held,
+      segments,
       from,
       to,
       base: this.#base!,
@@ -446,13 +441,14 @@ export class DirectionReassembler {
   // Over --max-buffer: write out the lowest held positions until half the budget is free; gaps
   // among them are declared lost, and bytes arriving later for that range count as late.
   #writeEarliest(): SegmentRow[] {
-    const target = this.#heldBytes - this.#options.maxBuffer / 2;
+    const held = this.#held;
+    const target = held.wireBytes - this.#options.maxBuffer / 2;
     let released = 0;
     let cut = this.#written ?? this.#fixBase();
-    for (const segment of this.#held) {
+    for (let index = 0; index < held.length; index += 1) {
       if (released >= target) break;
-      released += segment.wireLength;
-      cut = Math.max(cut, segment.start + segment.wireLength);
+      released += held.wireLength(index);
+      cut = Math.max(cut, held.start(index) + held.wireLength(index));
     }
     return this.#writeUpTo(cut);
   }
@@ -462,13 +458,7 @@ export class DirectionReassembler {
     const from = this.#written ?? this.#fixBase();
     if (cut <= from) return [];
     const rows = this.#rows(from, cut);
-    const kept: HeldSegment[] = [];
-    for (const segment of this.#held) {
-      const rest = this.#trimBefore(segment, cut);
-      if (rest) kept.push(rest);
-    }
-    this.#held = kept;
-    this.#heldBytes = kept.reduce((sum, segment) => sum + segment.wireLength, 0);
+    this.#held.trimBefore(cut);
     this.#written = cut;
     return rows;
   }

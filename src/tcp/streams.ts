@@ -116,6 +116,8 @@ export class StreamFollower {
   readonly #open = new Set<Connection>();
   /** Earlier connections whose stream index a later connection reused. */
   readonly #earlier: Connection[] = [];
+  /** The streams still to finish at the end of input, in first-seen order. */
+  #finishing: Iterator<Connection> | undefined;
   #now: Nanos = 0n;
   #lastSweep: Nanos = 0n;
   #sinceSweep = 0;
@@ -214,8 +216,21 @@ export class StreamFollower {
 
   // End of input: write out every held direction, stream by stream, the client's direction first.
   finish(): void {
-    for (const connection of this.#connections.values()) this.#finishConnection(connection);
+    while (this.finishNext());
+  }
+
+  // End of input, one stream at a time (so each stream's rows can be written before the next
+  // stream's are built): write out the next unfinished stream; false once every stream is.
+  finishNext(): boolean {
+    this.#finishing ??= this.#connections.values();
+    for (let next = this.#finishing.next(); !next.done; next = this.#finishing.next()) {
+      if (next.value.finished) continue;
+      this.#finishConnection(next.value);
+      return true;
+    }
+    this.#finishing = undefined;
     this.#open.clear();
+    return false;
   }
 
   // The streams seen so far, in first-seen order, each with the client's direction first.
