@@ -86,13 +86,13 @@ export function pieceResult(request: PieceRequest): PieceResult {
   }
 }
 
-// The frames of a worker's result with their payloads back, each copied out of the shared buffer
-// (small copies share Node's buffer pool; a view would keep the whole buffer alive).
+// The frames of a worker's result with their payloads back, as views of the buffer they came in
+// (no copy: the reassembler copies what it holds, so the buffer lives only as long as its frames).
 export function framesOf(result: PieceResult): Frame[] {
   let offset = 0;
   result.frames.forEach((frame, index) => {
     const length = result.payloadLengths[index] ?? 0;
-    if (length > 0) frame.payload = Buffer.from(result.payloads.subarray(offset, offset + length));
+    if (length > 0) frame.payload = result.payloads.subarray(offset, offset + length);
     offset += length;
   });
   return result.frames;
