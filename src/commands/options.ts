@@ -71,10 +71,12 @@ export function choice(flags: string, description: string, choices: string[], fa
   return fallback === undefined ? option : option.default(fallback);
 }
 
-// Worker threads parsing PDML when --workers is not given: the cores the process may use, less
-// one for the main thread (reassembly and output) and, with --pcap, one for tshark; at most 8.
+// Worker threads parsing PDML when --workers is not given: only cores to spare pay for them. On
+// 2 cores the pool cost CPU and memory for no gain (measured: bench (c) 8.0 s with none, 8.0 s
+// with one; (b) 117 s with none, 144 s with one), so the main thread keeps one core, the pool's
+// overhead another and, with --pcap, tshark a third; at most 8.
 export function defaultWorkers(withTshark: boolean): number {
-  return Math.max(0, Math.min(8, availableParallelism() - 1 - (withTshark ? 1 : 0)));
+  return Math.max(0, Math.min(8, availableParallelism() - 2 - (withTshark ? 1 : 0)));
 }
 
 // Add --pdml, --pcap/-r, --tshark, --save-pdml and --workers to a command.
@@ -84,7 +86,7 @@ export function addInputOptions(command: Command): Command {
     .option('-r, --pcap <file>', 'a capture (pcap/pcapng): tshark is run and its PDML parsed as it streams')
     .option('--tshark <path>', 'the tshark binary (default: $FOLLOW_TCP_TSHARK or tshark on PATH)')
     .option('--save-pdml <file>', 'with --pcap: also keep the PDML tshark produced')
-    .option('--workers <n>', `threads parsing the PDML, 0 = on the main thread (default: cores − 1, − 1 more with --pcap: here ${defaultWorkers(false)} / ${defaultWorkers(true)})`, workerCount);
+    .option('--workers <n>', `threads parsing the PDML, 0 = on the main thread (default: cores − 2, − 3 with --pcap: here ${defaultWorkers(false)} / ${defaultWorkers(true)})`, workerCount);
 }
 
 // Add --stream, --src and --dst to a command.
