@@ -912,7 +912,6 @@ const PACKET_CASES: PacketCase[] = [
         analysis: ['keep_alive'],
         fields: {
           caplen: ['66', '42'],
-          'frame.len': ['66', undefined],
           'frame.number': ['5', undefined],
           'frame.time_epoch': ['1.000000005', undefined],
           'ip.dst': ['10.1.0.2', '0a000002'],

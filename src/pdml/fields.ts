@@ -16,7 +16,7 @@ export const IP_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** The frame layer's fields. */
-export const FRAME_FIELDS: ReadonlySet<string> = new Set(['frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len']);
+export const FRAME_FIELDS: ReadonlySet<string> = new Set(['frame.number', 'frame.time_epoch']);
 
 /** TCP fields, taken from the first TCP layer of the packet. */
 export const TCP_FIELDS: ReadonlySet<string> = new Set([

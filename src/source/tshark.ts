@@ -6,12 +6,11 @@ import { FollowTcpError } from '../errors.js';
 import { put } from '../output/writer.js';
 import { ioError, utf8Text } from './file.js';
 
-/** The fields follow-tcp asks tshark for (research/tshark.md §2.4, plus IP ID, RST data and SYN options). */
+/** The fields follow-tcp asks tshark for (research/tshark.md §2.4 without frame.len/cap_len, which
+ *  nothing reads; plus IP ID, TTL, RST data, SYN and timestamp options, the expert flags). */
 export const TSHARK_FIELDS: readonly string[] = [
   'frame.number',
   'frame.time_epoch',
-  'frame.len',
-  'frame.cap_len',
   'ip.src',
   'ip.dst',
   'ip.id',
