@@ -3,7 +3,7 @@
 
 import type { Frame } from '../frame.js';
 import { toFrame } from './packet.js';
-import { PdmlParser } from './parse.js';
+import { type PdmlPiece, PdmlParser } from './parse.js';
 
 const PDML_END = Buffer.from('</pdml>');
 
@@ -15,13 +15,10 @@ export interface PieceRequest {
   source: string;
   /** The piece comes after the opening <pdml> tag (every piece but the first). */
   continued: boolean;
-  /** The piece is the end of the document (it may hold </pdml>, or stop inside a packet). */
-  last: boolean;
   /** Lines of the document before the piece (for error messages). */
   lineOffset: number;
 }
 
-/** The frames of a piece and its line breaks; `failed` when it holds bad input (re-read to report it). */
 /** The frames of a piece and its line breaks; `failed` when it holds bad input (re-read to report it). */
 export interface PieceResult {
   id: number;
@@ -36,21 +33,26 @@ export interface PieceResult {
   bytes: Uint8Array;
 }
 
+// A PDML parser that hands each TCP frame of its packets to `onFrame`.
+export function frameParser(source: string, onFrame: (frame: Frame) => void, piece: PdmlPiece): PdmlParser {
+  return new PdmlParser(
+    source,
+    (packet) => {
+      const frame = toFrame(packet, source);
+      if (frame) onFrame(frame);
+    },
+    piece,
+  );
+}
+
 // Parse one piece, handing each frame to `onFrame`; throws FollowTcpError on bad input, after the
 // frames before it. Returns the piece's line breaks.
 export function parsePiece(request: PieceRequest, onFrame: (frame: Frame) => void): number {
-  const parser = new PdmlParser(
-    request.source,
-    (packet) => {
-      const frame = toFrame(packet, request.source);
-      if (frame) onFrame(frame);
-    },
-    { lineOffset: request.lineOffset, continued: request.continued },
-  );
+  const parser = frameParser(request.source, onFrame, { lineOffset: request.lineOffset, continued: request.continued });
   parser.writeBytes(request.bytes);
   const lineBreaks = parser.lineBreaks;
-  // A piece that is not the end closes the root itself, so that the parser checks it whole.
-  if (!request.last) parser.writeBytes(PDML_END);
+  // The piece (never the document's end) closes the root itself, so that the parser checks it whole.
+  parser.writeBytes(PDML_END);
   parser.end();
   return lineBreaks;
 }

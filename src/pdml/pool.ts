@@ -4,9 +4,8 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Frame } from '../frame.js';
-import { PdmlParser } from './parse.js';
-import { framesOf, type PieceRequest, type PieceResult, parsePiece } from './piece.js';
-import { toFrame } from './packet.js';
+import type { PdmlParser } from './parse.js';
+import { frameParser, framesOf, type PieceRequest, type PieceResult, parsePiece } from './piece.js';
 
 /** How the pool cuts and spreads the work. */
 export interface PoolOptions {
@@ -97,7 +96,7 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
   const streamed: Frame[] = [];
 
   const send = (bytes: Uint8Array): void => {
-    const request: PieceRequest = { id: pieces, bytes, source, continued: pieces > 0, last: false, lineOffset: 0 };
+    const request: PieceRequest = { id: pieces, bytes, source, continued: pieces > 0, lineOffset: 0 };
     pieces += 1;
     if (request.id < inThreadPieces) {
       inFlight.push({ request, result: undefined });
@@ -136,21 +135,11 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
     }
   }
 
-  const startStreaming = (): PdmlParser => {
-    const parser = new PdmlParser(
-      source,
-      (packet) => {
-        const frame = toFrame(packet, source);
-        if (frame) streamed.push(frame);
-      },
-      { lineOffset, continued: pieces > 0 },
-    );
-    return parser;
-  };
+  const startStreaming = (): PdmlParser => frameParser(source, (frame) => streamed.push(frame), { lineOffset, continued: pieces > 0 });
 
   // Take in a chunk, noting where its last </packet> ends (one split between chunks counts too).
   let lastEnd = -1; // where the last </packet> in the pending bytes ends, -1 if none
-  let tail = Buffer.alloc(0); // the pending bytes' last few bytes, to find a </packet> split between chunks
+  let tail: Buffer = Buffer.alloc(0); // the pending bytes' last few bytes, to find a </packet> split between chunks
   const take = (chunk: Buffer): void => {
     const at = chunk.lastIndexOf(PACKET_END);
     if (at !== -1) {
@@ -160,7 +149,9 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
       const across = seam.lastIndexOf(PACKET_END);
       if (across !== -1) lastEnd = pendingLength - tail.length + across + PACKET_END.length;
     }
-    tail = Buffer.concat([tail, chunk]).subarray(-(PACKET_END.length - 1));
+    // (A view of a long chunk, which `pending` holds anyway; only short chunks are joined.)
+    const keep = PACKET_END.length - 1;
+    tail = chunk.length >= keep ? chunk.subarray(-keep) : Buffer.concat([tail, chunk]).subarray(-keep);
     pending.push(chunk);
     pendingLength += chunk.length;
   };
