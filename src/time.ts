@@ -11,7 +11,8 @@ export function parseEpoch(text: string): Nanos | undefined {
   const match = EPOCH_TIME.exec(text.trim());
   if (!match) return undefined;
   const [, sign, seconds, fraction = ''] = match;
-  const nanos = BigInt(seconds!) * NANOS_PER_SECOND + BigInt(fraction.padEnd(9, '0'));
+  // One decimal string of nanoseconds (seconds, then the fraction to 9 digits): one BigInt parse.
+  const nanos = BigInt(seconds! + fraction.padEnd(9, '0'));
   return sign === '-' ? -nanos : nanos;
 }
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { FollowTcpError } from '../src/errors.js';
 import type { Frame } from '../src/frame.js';
 import { pdmlFrames } from '../src/pdml/frames.js';
-import { toFrame } from '../src/pdml/packet.js';
+import { leadingInteger, toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
 import { PdmlSkimmer } from '../src/pdml/skim.js';
 import { chunked, collect } from './helpers.js';
@@ -635,6 +635,50 @@ const FRAME_CASES: FrameCase[] = [
     ],
   },
   {
+    name: 'flat -e numbers written oddly (space, 0X, wide flags) and payload text that is not hex',
+    text: pdml(
+      flat(22, '1795346406.5', [
+        ['frame.number', '22'],
+        ['frame.time_epoch', ' 1795346406.5'],
+        ['ip.src', '10.0.0.1'],
+        ['ip.dst', '10.0.0.2'],
+        ['ip.id', '0X1C46'],
+        ['tcp.srcport', ' 1000'],
+        ['tcp.dstport', '80 (http)'],
+        ['tcp.stream', '007'],
+        ['tcp.seq_raw', '4294967295'],
+        ['tcp.ack_raw', '0x10'],
+        ['tcp.len', '2'],
+        ['tcp.flags', '0x0fff'],
+        ['tcp.window_size_value', '0x'],
+        ['tcp.window_size', 'none'],
+        ['tcp.payload', '0g12'],
+      ]),
+    ),
+    frames: [
+      {
+        number: 22,
+        time: 1795346406500000000n,
+        srcAddress: '10.0.0.1',
+        dstAddress: '10.0.0.2',
+        srcPort: 1000,
+        dstPort: 80,
+        stream: 7,
+        seq: 4294967295,
+        ack: 16,
+        flags: 0xff,
+        length: 2,
+        payload: '',
+        window: 0,
+        windowScaled: undefined,
+        ipId: 0x1c46,
+        mss: undefined,
+        windowShift: undefined,
+        analysis: [],
+      },
+    ],
+  },
+  {
     name: 'flat -e IPv4-in-IPv4 tunnel: repeated ip fields, the last (inner) wins',
     text: pdml(
       flat(21, '1795346406.000000000', [
@@ -1181,3 +1225,37 @@ for (const row of BAD_CASES) {
 }
 
 Bad.run();
+
+// ---------------------------------------------------------------------------------------------
+// leadingInteger reads numbers exactly as the regular expression it replaced did.
+
+const LEADING_INTEGER_REFERENCE = /^\s*(0x[0-9a-f]+|\d+)/i;
+
+function referenceInteger(text: string): number | undefined {
+  const match = LEADING_INTEGER_REFERENCE.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+const Numbers = suite('leadingInteger: same numbers as /^\\s*(0x[0-9a-f]+|\\d+)/i');
+
+Numbers('hand-picked texts', () => {
+  const texts = ['', '0', '00012', '12abc', ' 12', '\t\n 7', '\u00a012', '\u2003 5', 'abc', '-1', '0x', '0xg', '0x1f', '0X1A ', '0x0018',
+    '4294967295', '9007199254740993', '123456789012345678901234', '0x' + 'f'.repeat(20), '1e5', '1.5'];
+  for (const text of texts) assert.is(leadingInteger(text), referenceInteger(text), JSON.stringify(text));
+});
+
+Numbers('random texts from the characters that matter', () => {
+  const alphabet = ['0', '1', '9', 'x', 'X', 'a', 'F', 'g', ' ', '\t', '\n', '\u00a0', '\u2003', '-', '.', 'e'];
+  let seed = 12345;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  for (let index = 0; index < 20000; index++) {
+    let text = '';
+    for (let length = next() % 9; length > 0; length--) text += alphabet[next() % alphabet.length];
+    assert.is(leadingInteger(text), referenceInteger(text), JSON.stringify(text));
+  }
+});
+
+Numbers.run();

@@ -11,11 +11,51 @@ function text(packet: PdmlPacket, name: string): string | undefined {
   return field?.show ?? field?.value;
 }
 
+// The leading integer of a field's display text (decimal, or hex with 0x), as tshark shows it.
 function integer(packet: PdmlPacket, name: string): number | undefined {
   const shown = text(packet, name);
-  if (shown === undefined) return undefined;
-  const match = /^\s*(0x[0-9a-f]+|\d+)/i.exec(shown);
+  return shown === undefined ? undefined : leadingInteger(shown);
+}
+
+/** The decimal or 0x-hex number at the start of `text` (after white space), or undefined: what
+ *  /^\s*(0x[0-9a-f]+|\d+)/i reads, without a regular expression per field. */
+export function leadingInteger(text: string): number | undefined {
+  let at = 0;
+  while (at < text.length && isSpace(text.charCodeAt(at))) at++;
+  if (text.charCodeAt(at) > 127) return LEADING_INTEGER_FALLBACK(text); // other Unicode white space
+  if (text.charCodeAt(at) === ZERO && (text.charCodeAt(at + 1) | 0x20) === LETTER_X) {
+    let end = at + 2;
+    while (end < text.length && hexDigit(text.charCodeAt(end)) >= 0) end++;
+    return end > at + 2 ? Number(text.slice(at, end)) : 0;
+  }
+  let value = 0;
+  let end = at;
+  for (; end < text.length; end++) {
+    const digit = text.charCodeAt(end) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  if (end === at) return undefined;
+  // Past 2^53 the running sum rounds differently from Number(): let Number() read it.
+  return end - at > 15 ? Number(text.slice(at, end)) : value;
+}
+
+const ZERO = 48;
+const LEADING_INTEGER_FALLBACK = (text: string): number | undefined => {
+  const match = /^\s*(0x[0-9a-f]+|\d+)/i.exec(text);
   return match ? Number(match[1]) : undefined;
+};
+const LETTER_X = 120;
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12;
+}
+
+// The value of a hex digit's character code, or -1.
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 // A raw 32-bit number: `tcp.seq_raw`/`tcp.ack_raw`, or else the on-wire hex `value` of `tcp.seq`/`tcp.ack`.
@@ -34,8 +74,10 @@ function raw32(packet: PdmlPacket, rawName: string, hexName: string): number | u
 // Hex bytes as PDML writes them (`value` plain hex, `show` colon-separated); undefined if not hex.
 function hexBytes(hex: string): Uint8Array | undefined {
   const plain = hex.includes(':') ? hex.replaceAll(':', '') : hex;
-  if (plain.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(plain)) return undefined;
-  return Buffer.from(plain, 'hex');
+  if (plain.length % 2 !== 0) return undefined;
+  // Node stops decoding at the first pair that is not hex: a short result means it was not all hex.
+  const bytes = Buffer.from(plain, 'hex');
+  return bytes.length * 2 === plain.length ? bytes : undefined;
 }
 
 function payloadOf(packet: PdmlPacket, length: number): Uint8Array {
@@ -69,7 +111,8 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
   const srcPort = integer(packet, 'tcp.srcport');
   const dstPort = integer(packet, 'tcp.dstport');
   if (srcPort === undefined || dstPort === undefined) return undefined;
-  const srcAddress = text(packet, 'ipv6.src') ?? text(packet, 'ip.src');
+  const ipv6Src = text(packet, 'ipv6.src');
+  const srcAddress = ipv6Src ?? text(packet, 'ip.src');
   const dstAddress = text(packet, 'ipv6.dst') ?? text(packet, 'ip.dst');
   if (srcAddress === undefined || dstAddress === undefined) return undefined;
   const number = required(packet, source, 'frame.number', integer(packet, 'frame.number') ?? integer(packet, 'num'));
@@ -100,7 +143,7 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
     payload: payloadOf(packet, length),
     window: integer(packet, 'tcp.window_size_value'),
     windowScaled: integer(packet, 'tcp.window_size'),
-    ipId: text(packet, 'ipv6.src') === undefined && ipIdText !== undefined ? integer(packet, 'ip.id') : undefined,
+    ipId: ipv6Src === undefined && ipIdText !== undefined ? leadingInteger(ipIdText) : undefined,
     mss: integer(packet, 'tcp.options.mss_val'),
     windowShift: integer(packet, 'tcp.options.wscale.shift'),
     analysis: packet.analysis,
@@ -128,6 +171,12 @@ function flagsOf(packet: PdmlPacket): number | undefined {
   const field = packet.fields.get('tcp.flags');
   const shown = field?.show ?? field?.value;
   if (shown === undefined) return undefined;
+  // tshark writes "0x0018": read that directly, anything else the general way.
+  if (shown.length === 6 && shown.startsWith('0x')) {
+    const high = hexDigit(shown.charCodeAt(4));
+    const low = hexDigit(shown.charCodeAt(5));
+    if (high >= 0 && low >= 0 && hexDigit(shown.charCodeAt(2)) >= 0 && hexDigit(shown.charCodeAt(3)) >= 0) return high * 16 + low;
+  }
   const hex = /^\s*(?:0x)?([0-9a-f]+)/i.exec(shown);
   return hex ? Number.parseInt(hex[1]!, 16) & 0xff : undefined;
 }

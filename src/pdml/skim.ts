@@ -135,11 +135,23 @@ export class PdmlSkimmer {
     this.#pending = '';
     if (this.#passThrough) return text;
     // The text passed on, in parts (a string built with += would be flattened, again and again,
-    // by the slicing geninfo's hold needs).
+    // by the slicing geninfo's hold needs). Text passed on verbatim is not cut tag by tag: it
+    // stays one run, text[run, pos), until something else must be put in its place.
     const out: string[] = this.#held;
     this.#held = [];
     let holdStart = this.#geninfo === 'none' ? -1 : 0;
     let pos = 0;
+    let run = 0;
+    const flush = (to: number): void => {
+      if (run < to) out.push(text.slice(run, to));
+      run = to;
+    };
+    // text[pos, end) is replaced by `replacement`.
+    const replace = (end: number, replacement: string): void => {
+      flush(pos);
+      if (replacement !== '') out.push(replacement);
+      run = end;
+    };
     for (;;) {
       const lt = text.indexOf('<', pos);
       if (lt === -1 || lt + 1 >= text.length) break;
@@ -148,7 +160,7 @@ export class PdmlSkimmer {
         if (!atEnd && lt + 9 > text.length) break;
         const end = markupEnd(text, lt);
         if (end === -1) break;
-        out.push(this.#skipDepth > 0 ? this.#dropped(text, pos, lt, end) : text.slice(pos, end));
+        if (this.#skipDepth > 0) replace(end, this.#dropped(text, pos, lt, end));
         pos = end;
         continue;
       }
@@ -157,7 +169,6 @@ export class PdmlSkimmer {
       const end = TAG_REST.lastIndex;
       if (!this.#inPacket) {
         if (next !== SLASH && text.charCodeAt(end - 2) !== SLASH && tagName(text, lt + 1) === 'packet') this.#inPacket = true;
-        out.push(text.slice(pos, end));
         pos = end;
         continue;
       }
@@ -167,7 +178,6 @@ export class PdmlSkimmer {
         if (depth === 0 && name === 'packet') {
           this.#inPacket = false;
           this.#geninfo = 'none';
-          out.push(text.slice(pos, end));
           pos = end;
           continue;
         }
@@ -177,15 +187,16 @@ export class PdmlSkimmer {
           // Handed to sax as it is: sax reports it exactly when it closes an element sax was given.
           this.mismatch = open === undefined ? `</${name}> where </packet> was expected` : `</${name}> where </${open}> was expected`;
           this.#geninfo = 'none';
-          out.push(text.slice(pos, end));
-          pos = text.length;
+          flush(end);
+          pos = run = text.length;
           break;
         }
         if (this.#skipDepth === depth) this.#skipDepth = 0;
-        out.push(kept || !isWellFormed(END_TAG, text, lt, end) ? text.slice(pos, end) : this.#dropped(text, pos, lt, end));
+        if (!kept && isWellFormed(END_TAG, text, lt, end)) replace(end, this.#dropped(text, pos, lt, end));
         pos = end;
         if (depth === 1 && this.#geninfo === 'inside') {
           this.#geninfo = 'after';
+          flush(pos);
           this.#geninfoEnd = out.length;
           this.#flatFrameFields = 0;
         }
@@ -208,6 +219,7 @@ export class PdmlSkimmer {
           if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
           if (kept && name === 'geninfo' && !selfClosing && this.#geninfo === 'none') {
             this.#geninfo = 'inside';
+            flush(pos);
             holdStart = out.length;
           }
         } else {
@@ -220,12 +232,11 @@ export class PdmlSkimmer {
         this.#names.push(tag);
         this.#kept.push(kept);
       }
-      if (!kept) out.push(this.#dropped(text, pos, lt, end));
+      if (!kept) replace(end, this.#dropped(text, pos, lt, end));
       else if (payload) {
-        out.push(text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
+        replace(end, text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
       }
-      else out.push(text.slice(pos, end));
       pos = end;
       if (this.#geninfo === 'after' && this.#names.length <= 1) {
         // A start tag right inside the packet after geninfo: decide on geninfo.
@@ -239,23 +250,21 @@ export class PdmlSkimmer {
         }
       }
     }
-    if (this.#geninfo !== 'none' && !atEnd && this.mismatch === undefined) {
+    if (atEnd) {
+      pos = text.length;
+    } else if (text.length - pos > MAX_PENDING) {
+      this.#passThrough = true;
+      pos = text.length;
+    }
+    flush(pos);
+    if (this.#geninfo !== 'none' && !atEnd && !this.#passThrough && this.mismatch === undefined) {
       // Still deciding: hold the text from geninfo on for the next chunk.
       this.#held = out.splice(holdStart);
       this.#geninfoEnd -= holdStart;
     } else {
       this.#geninfo = 'none';
     }
-    if (atEnd) {
-      out.push(text.slice(pos));
-    } else {
-      this.#pending = text.slice(pos);
-      if (this.#pending.length > MAX_PENDING) {
-        this.#passThrough = true;
-        out.push(this.#pending);
-        this.#pending = '';
-      }
-    }
+    this.#pending = text.slice(pos);
     return out.join('');
   }
 
