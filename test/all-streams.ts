@@ -1,6 +1,6 @@
-// --all against following each stream alone: every stream's rows in the --all output are exactly
-// its own output, in the same order, so --all grouped by stream (a stable sort, rows are written
-// as they become final and so interleave) equals the per-stream outputs concatenated.
+// --all against following each stream alone: the --all output is the per-stream outputs one
+// after the other (streams in order, one header), byte for byte — also with --ack-settle 0, where
+// rows of several streams become final while the others are still open and have to wait.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,31 +20,42 @@ function streamOf(line: string): number {
   return Number(line.slice(0, line.indexOf(',')));
 }
 
-// Follow `input` (PDML) with --all, then each stream alone, and compare.
-async function checkAllEqualsStreams(input: string): Promise<number> {
-  const all = await runCli(['--pdml', input, '--all']);
+// Follow `input` (PDML) with --all, then each stream alone, and compare; returns the stream count.
+async function checkAllEqualsStreams(input: string, extra: string[] = []): Promise<number> {
+  const all = await runCli(['--pdml', input, '--all', ...extra]);
   assert.is(all.code, 0, all.stderr);
   const { header, lines } = csvLines(all.stdout);
   const streams = [...new Set(lines.map(streamOf))].sort((a, b) => a - b);
   const concatenated: string[] = [];
   for (const stream of streams) {
-    const alone = await runCli(['--pdml', input, '--stream', String(stream)]);
+    const alone = await runCli(['--pdml', input, '--stream', String(stream), ...extra]);
     assert.is(alone.code, 0, alone.stderr);
     const own = csvLines(alone.stdout);
     assert.is(own.header, header);
-    assert.equal(
-      lines.filter((line) => streamOf(line) === stream),
-      own.lines,
-      `stream ${stream}: its rows in --all are its own output`,
-    );
     concatenated.push(...own.lines);
   }
-  const grouped = lines
-    .map((line, index) => ({ line, index, stream: streamOf(line) }))
-    .sort((a, b) => a.stream - b.stream || a.index - b.index)
-    .map(({ line }) => line);
-  assert.equal(grouped, concatenated, '--all grouped by stream = the per-stream outputs concatenated');
+  assert.equal(lines, concatenated, '--all = the per-stream outputs concatenated');
+  const expected = Buffer.from([header, ...concatenated, ''].join('\n'), 'utf8');
+  assert.ok(all.stdout.equals(expected), '--all = one header, then the per-stream outputs, byte for byte');
   return streams.length;
+}
+
+// Run --all with TMPDIR pointing nowhere: if rows had to wait for their stream's turn, the spool
+// file cannot be made and follow-tcp stops with one line naming it (exit 1); else it succeeds.
+async function holdsRowsBack(input: string, extra: string[]): Promise<boolean> {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = join(tmpdir(), 'follow-tcp-no-such-dir', 'deeper');
+  try {
+    const run = await runCli(['--pdml', input, '--all', ...extra, '-o', '/dev/null']);
+    if (run.code === 0) return false;
+    assert.is(run.code, 1, run.stderr);
+    assert.is(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /follow-tcp-no-such-dir.*set TMPDIR.*cannot create: no such file or directory/);
+    return true;
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
 }
 
 // PDML of a capture, kept by --save-pdml while following it.
@@ -58,14 +69,17 @@ async function savedPdml(capture: string): Promise<string> {
 const All = suite('--all equals the per-stream outputs');
 
 All('mkcap multi-conn (3 parallel connections, ours)', async () => {
-  const streams = await checkAllEqualsStreams(await savedPdml(join(MKCAP_FIXTURES, 'multi-conn', 'b.pcapng')));
-  assert.is(streams, 3);
+  const pdml = await savedPdml(join(MKCAP_FIXTURES, 'multi-conn', 'b.pcapng'));
+  assert.is(await checkAllEqualsStreams(pdml), 3);
+  assert.is(await checkAllEqualsStreams(pdml, ['--ack-settle', '0']), 3);
+  assert.ok(await holdsRowsBack(pdml, ['--ack-settle', '0']), 'the streams overlap: rows were held back');
 });
 
 if (sharedAvailable('--all against per-stream outputs on zeek-http-49-streams.pcap')) {
   All('zeek-http-49-streams.pcap (third-party, read in place)', async () => {
-    const streams = await checkAllEqualsStreams(await savedPdml(join(SHARED, 'captures', 'zeek-http-49-streams.pcap')));
-    assert.is(streams, 49);
+    const pdml = await savedPdml(join(SHARED, 'captures', 'zeek-http-49-streams.pcap'));
+    assert.is(await checkAllEqualsStreams(pdml), 49);
+    assert.is(await checkAllEqualsStreams(pdml, ['--ack-settle', '0']), 49);
   });
 }
 

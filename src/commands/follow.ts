@@ -9,7 +9,8 @@ import { FollowTcpError } from '../errors.js';
 import { followFrames } from '../follow.js';
 import { DirectionFiles } from '../output/direction-files.js';
 import { formatStreamList } from '../output/stream-list.js';
-import { RowWriter, type WriterOptions } from '../output/writer.js';
+import { StreamOrderedWriter } from '../output/stream-order.js';
+import type { WriterOptions } from '../output/writer.js';
 import { type DirectionSummary, directionId, formatSummary, HolDelayCollector, summarizeDirection } from '../report/summary.js';
 import { ioError } from '../source/file.js';
 import type { DirectionRows } from '../tcp/streams.js';
@@ -109,7 +110,8 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
   const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
   const output = files ? undefined : openOutput(io, flags.out);
-  const writer = output ? new RowWriter(output.sink, flags) : undefined;
+  // One output: grouped by stream, so --all is the per-stream outputs one after the other.
+  const writer = output ? new StreamOrderedWriter(output.sink, flags, run.follower.followedStreams) : undefined;
   const directions = new Set<string>();
   const hol = new HolDelayCollector();
   const summaries: DirectionSummary[] = [];
@@ -131,17 +133,23 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   };
   let inputError: FollowTcpError | undefined;
   try {
-    for await (const batch of run.batches) {
-      if (!run.follower.ambiguous) await take(batch);
+    try {
+      for await (const batch of run.batches) {
+        if (!run.follower.ambiguous) await take(batch);
+      }
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      inputError = error;
     }
+    // Rows held back for their stream's turn: every complete packet's rows, after an input error too.
+    if (!run.follower.ambiguous) await writer?.finish();
   } catch (error) {
-    if (!isInputError(error)) {
-      await output?.close().catch(() => {});
-      await files?.close().catch(() => {});
-      throw error;
-    }
-    inputError = error;
+    writer?.close();
+    await output?.close().catch(() => {});
+    await files?.close().catch(() => {});
+    throw error;
   }
+  writer?.close();
   await output?.close();
   await files?.close();
   if (!run.follower.ambiguous) {

@@ -1,6 +1,5 @@
 // Write reassembled rows to a byte sink as CSV, JSON lines, or the raw bytes of one direction.
 
-import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { DirectionRows } from '../tcp/streams.js';
 import { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './columns.js';
@@ -19,8 +18,15 @@ export interface WriterOptions extends CellFormat {
   gapFill: GapFill;
 }
 
+/** Where rows go: a Writable, or anything that takes chunks the same way (write, 'drain', 'error'). */
+export interface RowSink {
+  write(chunk: string | Uint8Array): boolean;
+  on(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+  off(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+}
+
 // Write a chunk, waiting for the sink to drain when it asks to (backpressure).
-export async function put(sink: Writable, chunk: string | Uint8Array): Promise<void> {
+export async function put(sink: RowSink, chunk: string | Uint8Array): Promise<void> {
   if (!sink.write(chunk)) {
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error): void => {
@@ -36,7 +42,7 @@ export async function put(sink: Writable, chunk: string | Uint8Array): Promise<v
 }
 
 // Zero-filled gap bytes, written in bounded chunks so a huge gap never needs a huge buffer.
-async function putZeros(sink: Writable, length: number): Promise<void> {
+async function putZeros(sink: RowSink, length: number): Promise<void> {
   const block = Buffer.alloc(Math.min(length, 1 << 20));
   for (let left = length; left > 0; left -= block.length) await put(sink, left >= block.length ? block : block.subarray(0, left));
 }
@@ -46,15 +52,17 @@ async function putZeros(sink: Writable, length: number): Promise<void> {
 const FLUSH_RECORDS = 4096;
 const FLUSH_PAYLOAD = 64 * 1024;
 
-// Writes row batches in the chosen format; the header (CSV) comes with the first batch.
+// Writes row batches in the chosen format; the header (CSV) comes with the first batch, unless
+// `header` is false (rows to be placed after a header written elsewhere).
 export class RowWriter {
-  readonly #sink: Writable;
+  readonly #sink: RowSink;
   readonly #options: WriterOptions;
-  #started = false;
+  #started: boolean;
 
-  constructor(sink: Writable, options: WriterOptions) {
+  constructor(sink: RowSink, options: WriterOptions, header = true) {
     this.#sink = sink;
     this.#options = options;
+    this.#started = !header;
   }
 
   /** True once anything (even just the header) was written. */
@@ -62,12 +70,19 @@ export class RowWriter {
     return this.#started;
   }
 
-  // Write one direction's batch of rows.
-  async write(batch: DirectionRows): Promise<void> {
+  // Write the header (CSV) now if it was not written yet.
+  async start(): Promise<void> {
     const options = this.#options;
     const columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
     if (!this.#started && options.format === 'csv') await put(this.#sink, stringify([columns as unknown as string[]]));
     this.#started = true;
+  }
+
+  // Write one direction's batch of rows.
+  async write(batch: DirectionRows): Promise<void> {
+    const options = this.#options;
+    const columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
+    await this.start();
     if (options.format === 'raw') {
       await this.#writeRaw(batch);
       return;
