@@ -1046,11 +1046,49 @@ Packets('PdmlSkimmer keeps read elements and line breaks, whatever the chunking'
   const [whole] = skimmed;
   for (const out of skimmed) assert.is(out, whole);
   assert.is(whole!.split('\n').length, text.split('\n').length, 'every line break kept');
-  for (const read of ['name="frame.time_epoch"', 'name="ip.src" showname="ip.src: 10.1.0.1"', 'name="tcp.seq_raw"', 'name="tcp.payload"']) {
+  for (const read of ['name="frame.time_epoch"', '    <field name="ip.src" show="10.1.0.1" value="0a000001"/>\n', 'name="tcp.seq_raw"', 'name="tcp.payload"']) {
     assert.ok(whole!.includes(read), read);
   }
+  // Read fields and protocols keep only name, show and value (the payload keeps its other attributes).
+  assert.ok(whole!.includes('  <proto name="tcp">\n'), 'protocol tag cut to its name');
+  assert.is(whole!.split('showname=').length - 1, 1, 'only tcp.payload still has its showname');
   for (const dropped of ['frame.time_relative', 'eth.dst', 'ip.version', '192.0.2.9', 'a comment', 'CDATA', 'data.data', 'icmp']) {
     assert.not.ok(whole!.includes(dropped), dropped);
+  }
+});
+
+Packets('PdmlSkimmer passes on as written the read tags it cannot cut safely', () => {
+  const entity = '    <field name="ip.src" showname="Source: a&amp;b" size="4" pos="26" show="10.1.0.1" value="0a010001"/>';
+  const quoted = "    <field name='ip.dst' showname=\"Destination\" size=\"4\" pos=\"30\" show=\"10.1.0.2\" value=\"0a010002\"/>";
+  const split = '    <field name="ip.id" showname="Identification"\n      size="2" pos="18" show="0x00aa" value="00aa"/>';
+  const malformed = '    <field name="ip.ttl" showname="TTL" size="1" pos="22" show="64" value="40" broken/>';
+  const lean = '  <field name="tcp.len" value="0"/>';
+  const text = ['<pdml>', '<packet>', '  <proto name="ip" showname="IP" size="20" pos="14">', entity, quoted, split, malformed, '  </proto>', lean, '</packet>', '</pdml>', ''].join('\n');
+  const skimmer = new PdmlSkimmer();
+  const out = skimmer.skim(text, true);
+  for (const kept of [entity, quoted, split, malformed, lean]) assert.ok(out.includes(kept), kept);
+  assert.ok(out.includes('  <proto name="ip">\n'));
+  assert.is(out.split('\n').length, text.split('\n').length);
+});
+
+Packets('a malformed read tag after a cut one: sax reports the right line', async () => {
+  const text = pdml(
+    nested(
+      3,
+      '1.000000003',
+      ipv4('10.1.0.1', '10.1.0.2', '00aa'),
+      proto('tcp', ...tcpHead(1, 2, 3, 2), '    <field name="tcp.seq_raw" showname="raw" size="4" pos="38" show="9" value="00000009" =oops/>'),
+    ),
+  );
+  const line = text.split('\n').findIndex((candidate) => candidate.includes('=oops')) + 1;
+  for (const size of CHUNK_SIZES) {
+    try {
+      await collect(parsePdml(chunked(text, size), SOURCE));
+      assert.unreachable('malformed tag accepted');
+    } catch (error) {
+      assert.instance(error, FollowTcpError);
+      assert.match((error as Error).message, new RegExp(`^x\\.pdml:${line}:\\d+: malformed XML`));
+    }
   }
 });
 

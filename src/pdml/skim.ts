@@ -68,6 +68,24 @@ function replaceAttribute(tag: string, name: string): string {
   return end === -1 ? tag : `${tag.slice(0, from)}${PAYLOAD_PLACEHOLDER}${tag.slice(end)}`;
 }
 
+// A read field or protocol tag with only the attributes follow-tcp reads (name, show, value), or
+// undefined to pass it on as it is. In full PDML the display attributes (showname, size, pos,
+// hide, …) are most of a tag's text, and sax builds attribute text one character at a time.
+// Only plain, well-formed tags are cut: no line break (line numbers stay exact), no entity or
+// single quote (sax judges those as written). A column sax reports later on the same line moves.
+function shortTag(text: string, lt: number, end: number, tag: string, selfClosing: boolean): string | undefined {
+  const source = text.slice(lt, end);
+  if (!source.includes(' showname="')) return undefined;
+  if (/[&'\n\r\t]/.test(source) || !isWellFormed(START_TAG, text, lt, end)) return undefined;
+  const name = attribute(source, 'name');
+  if (name === undefined) return undefined;
+  const show = attribute(source, 'show');
+  const value = attribute(source, 'value');
+  const showPart = show === undefined ? '' : ` show="${show}"`;
+  const valuePart = value === undefined ? '' : ` value="${value}"`;
+  return `<${tag} name="${name}"${showPart}${valuePart}${selfClosing ? '/>' : '>'}`;
+}
+
 // The line breaks in text[from, to), as a string of that many '\n'.
 function lineBreaks(text: string, from: number, to: number): string {
   let count = 0;
@@ -205,17 +223,18 @@ export class PdmlSkimmer {
       const selfClosing = text.charCodeAt(end - 2) === SLASH;
       const tag = tagName(text, lt + 1);
       let kept = false;
+      let read = false; // a field or protocol kept because follow-tcp reads it
       let payload = false;
       let flatFrameField = 0;
       if (this.#skipDepth === 0) {
         if (tag === 'field') {
           const name = nameAttribute(text, lt, end);
-          kept = isReadField(name);
+          kept = read = isReadField(name);
           payload = name === PAYLOAD_FIELD;
           if (this.#names.length === 0) flatFrameField = name === 'frame.number' ? 1 : name === 'frame.time_epoch' ? 2 : 0;
         } else if (tag === 'proto') {
           const name = nameAttribute(text, lt, end);
-          kept = this.#names.length === 0 && READ_PROTOS.has(name);
+          kept = read = this.#names.length === 0 && READ_PROTOS.has(name);
           if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
           if (kept && name === 'geninfo' && !selfClosing && this.#geninfo === 'none') {
             this.#geninfo = 'inside';
@@ -236,6 +255,9 @@ export class PdmlSkimmer {
       else if (payload) {
         replace(end, text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
+      } else if (read) {
+        const short = shortTag(text, lt, end, tag, selfClosing);
+        if (short !== undefined) replace(end, text.slice(pos, lt) + short);
       }
       pos = end;
       if (this.#geninfo === 'after' && this.#names.length <= 1) {
