@@ -110,8 +110,9 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
   const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
   const output = files ? undefined : openOutput(io, flags.out);
-  // One output: grouped by stream, so --all is the per-stream outputs one after the other.
-  const writer = output ? new StreamOrderedWriter(output.sink, flags, run.follower.followedStreams) : undefined;
+  // One output: grouped by direction (streams in order, client first), so the rows' order does
+  // not move with other traffic and --all is the per-stream outputs one after the other.
+  const writer = output ? new StreamOrderedWriter(output.sink, flags, run.follower.followedDirections) : undefined;
   const directions = new Set<string>();
   const hol = new HolDelayCollector();
   const summaries: DirectionSummary[] = [];

@@ -10,7 +10,7 @@ import { ioError } from '../source/file.js';
 // Read back in pieces of at most this many bytes.
 const READ_PIECE = 1 << 20;
 
-/** A temporary file holding, per stream, text waiting to be written. */
+/** A temporary file holding, per key (a stream, a direction's place), text waiting to be written. */
 export class StreamSpool {
   #dir: string | undefined;
   #file: string | undefined;
@@ -28,11 +28,6 @@ export class StreamSpool {
   // True when text of `stream` is waiting here.
   has(stream: number): boolean {
     return this.#extents.has(stream);
-  }
-
-  // The streams with text waiting here.
-  streams(): number[] {
-    return [...this.#extents.keys()];
   }
 
   // Append text (or bytes) of `stream` after what the file holds.
@@ -82,16 +77,26 @@ export class StreamSpool {
     if (this.#extents.size === 0 && this.#size > 0) {
       // Nothing held any more: start the file over.
       this.#size = 0;
-      ftruncateSync(fd, 0);
+      try {
+        ftruncateSync(fd, 0);
+      } catch (error) {
+        throw ioError(this.#label(), error, 'empty');
+      }
     }
   }
 
   // Remove the file (and its directory). Safe to call more than once.
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
+    const fd = this.#fd;
+    const dir = this.#dir;
     this.#fd = undefined;
-    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } catch {
+      // Closing a temporary file cannot lose output: nothing to report.
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     this.#extents.clear();
     this.#size = 0;
   }

@@ -1,28 +1,32 @@
-// Rows of several streams to one output, grouped by stream: the streams in the order they first
-// appeared, each one's rows in the order they became final (as when it is followed alone). So
-// the output of --all is the per-stream outputs one after the other. The stream whose turn it is
-// is written as its rows come; rows of streams still waiting wait in a spool file.
+// Rows of several directions to one output, grouped: direction by direction in the follower's
+// order (connections as they first appeared, the client's direction first), each direction's
+// rows in offset order. So the output no longer depends on when rows became final (that moves
+// with other traffic, and with what tshark was asked to filter), and --all is the per-stream
+// outputs one after the other. The direction whose turn it is is written as its rows come; rows
+// of directions still waiting wait in a spool file.
 
-import type { DirectionRows } from '../tcp/streams.js';
+import type { DirectionKey, DirectionRows } from '../tcp/streams.js';
 import { StreamSpool } from './spool.js';
 import { put, type RowSink, RowWriter, type WriterOptions } from './writer.js';
 
-/** Writes row batches grouped by stream, in `order` (stream indices as they appear; it may grow). */
+/** Writes row batches grouped by direction, in `order` (it may grow while rows are written). */
 export class StreamOrderedWriter {
   readonly #sink: RowSink;
   readonly #direct: RowWriter;
   readonly #held: RowWriter;
   readonly #spool = new StreamSpool();
-  readonly #order: readonly number[];
-  /** order[#turn] is the stream being written; those before it are done. */
+  readonly #order: readonly DirectionKey[];
+  /** Each direction's place in the order, for the part of the order read so far. */
+  readonly #places = new Map<DirectionKey, number>();
+  #read = 0;
+  /** The place whose turn it is; those before it are written out. */
   #turn = 0;
-  /** Streams written out whole (their turn is over), and streams that ended while waiting. */
-  readonly #done = new Set<number>();
+  /** Places whose last rows came while they waited. */
   readonly #ended = new Set<number>();
-  /** The stream the held writer's text belongs to. */
+  /** The place the held writer's text belongs to. */
   #holding = 0;
 
-  constructor(sink: RowSink, options: WriterOptions, order: readonly number[]) {
+  constructor(sink: RowSink, options: WriterOptions, order: readonly DirectionKey[]) {
     this.#sink = sink;
     this.#order = order;
     this.#direct = new RowWriter(sink, options);
@@ -43,31 +47,26 @@ export class StreamOrderedWriter {
     return this.#direct.started;
   }
 
-  // Write a batch now if its stream's turn has come (or is over), else hold it back.
+  // Write a batch now if its direction's turn has come (or is over), else hold it back.
   async write(batch: DirectionRows): Promise<void> {
     await this.#direct.start();
-    const stream = batch.direction.stream;
-    if (stream === this.#order[this.#turn] || this.#done.has(stream)) {
+    const place = this.#place(batch.direction);
+    if (place === undefined || place <= this.#turn) {
+      // Not in the order (never expected) or its turn: written as it comes, never lost.
       await this.#direct.write(batch);
     } else {
-      this.#holding = stream;
+      this.#holding = place;
       await this.#held.write(batch);
     }
-    if (batch.streamEnd) {
-      if (stream === this.#order[this.#turn]) await this.#next();
-      else if (!this.#done.has(stream)) this.#ended.add(stream);
+    if (batch.final && place !== undefined) {
+      if (place === this.#turn) await this.#next();
+      else if (place > this.#turn) this.#ended.add(place);
     }
   }
 
-  // End of rows: write out every stream still held back, in order.
+  // End of rows: write out every direction still held back, in order.
   async finish(): Promise<void> {
-    while (this.#turn < this.#order.length) {
-      await this.#release(this.#order[this.#turn]!);
-      this.#done.add(this.#order[this.#turn]!);
-      this.#turn += 1;
-    }
-    // Rows of a stream missing from the order (none expected) are not lost: they come last.
-    for (const stream of this.#spool.streams().sort((a, b) => a - b)) await this.#release(stream);
+    for (; this.#turn < this.#order.length; this.#turn += 1) await this.#release(this.#turn);
     this.#spool.close();
   }
 
@@ -76,19 +75,20 @@ export class StreamOrderedWriter {
     this.#spool.close();
   }
 
-  // The stream being written has ended: move on, writing out what the next streams hold.
-  async #next(): Promise<void> {
-    for (;;) {
-      this.#done.add(this.#order[this.#turn]!);
-      this.#turn += 1;
-      const stream = this.#order[this.#turn];
-      if (stream === undefined) return;
-      await this.#release(stream);
-      if (!this.#ended.delete(stream)) return;
-    }
+  #place(direction: DirectionKey): number | undefined {
+    for (; this.#read < this.#order.length; this.#read += 1) this.#places.set(this.#order[this.#read]!, this.#read);
+    return this.#places.get(direction);
   }
 
-  async #release(stream: number): Promise<void> {
-    for (const piece of this.#spool.take(stream)) await put(this.#sink, piece);
+  // The direction being written has ended: move on, writing out what the next ones hold.
+  async #next(): Promise<void> {
+    do {
+      this.#turn += 1;
+      await this.#release(this.#turn);
+    } while (this.#ended.delete(this.#turn));
+  }
+
+  async #release(place: number): Promise<void> {
+    for (const piece of this.#spool.take(place)) await put(this.#sink, piece);
   }
 }

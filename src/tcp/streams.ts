@@ -27,8 +27,6 @@ export interface DirectionRows {
   rows: SegmentRow[];
   /** True for a direction's last batch: nothing more will be written for it. */
   final: boolean;
-  /** True for the last batch of a connection: every direction of it that is followed is final. */
-  streamEnd: boolean;
   /** The stream and direction the rows belong to (their stats are complete when `final`). */
   info: StreamInfo;
   source: DirectionInfo;
@@ -92,7 +90,7 @@ interface Connection {
   synAckNext: number | undefined;
   /** Rows written and state released; frames that still come are not placed. */
   finished: boolean;
-  /** Whether the stream was considered for `followedStreams` (on its first frame). */
+  /** Whether the connection's directions were considered for `followedDirections` (on its first frame). */
   listed: boolean;
 }
 
@@ -127,10 +125,10 @@ export class StreamFollower {
   #sinceSweep = 0;
   /** TCP frames read so far. */
   framesRead = 0;
-  /** Indices of the streams with a direction being followed, in the order they first appeared
-   *  (tshark's tcp.stream numbers streams in that order); grows as streams appear. */
-  readonly followedStreams: number[] = [];
-  readonly #followed = new Set<number>();
+  /** The directions being followed, in output order: connections in the order they first
+   *  appeared (tshark's tcp.stream numbers streams in that order), the client's direction first
+   *  (as far as the connection's first frame tells). Grows as connections appear. */
+  readonly followedDirections: DirectionKey[] = [];
 
   constructor(options: FollowOptions, onRows: (batch: DirectionRows) => void = () => {}) {
     this.#options = options;
@@ -162,10 +160,8 @@ export class StreamFollower {
     const peer = this.#direction(connection, receiver, frame, true);
     if (!connection.listed) {
       connection.listed = true;
-      const stream = connection.info.stream;
-      if ((direction.reassembler || peer.reassembler) && !this.#followed.has(stream)) {
-        this.#followed.add(stream);
-        this.followedStreams.push(stream);
+      for (const followed of this.#ordered(connection).directions) {
+        if (followed.reassembler) this.followedDirections.push(followed.key);
       }
     }
     const info = connection.info;
@@ -220,15 +216,14 @@ export class StreamFollower {
     if (connection.finished) return;
     connection.finished = true;
     const info = this.#ordered(connection);
-    if (this.#options.holdData === false) return;
-    const followed = info.directions.filter((direction) => direction.reassembler !== undefined);
-    followed.forEach((direction, index) => {
-      this.#emit(info, direction, direction.reassembler!.finish(), true, index === followed.length - 1);
-    });
+    for (const direction of info.directions) {
+      if (!direction.reassembler || this.#options.holdData === false) continue;
+      this.#emit(info, direction, direction.reassembler.finish(), true);
+    }
   }
 
-  #emit(info: StreamInfo, direction: DirectionInfo, rows: SegmentRow[], final: boolean, streamEnd = false): void {
-    this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final, streamEnd, info, source: direction });
+  #emit(info: StreamInfo, direction: DirectionInfo, rows: SegmentRow[], final: boolean): void {
+    this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final, info, source: direction });
   }
 
   // End of input: write out every held direction, stream by stream, the client's direction first.
