@@ -1071,6 +1071,32 @@ Packets('PdmlSkimmer passes on as written the read tags it cannot cut safely', (
   assert.is(out.split('\n').length, text.split('\n').length);
 });
 
+Packets('attributes are read one by one; payload text beyond Latin-1 is not hex', async () => {
+  const text = pdml(
+    nested(
+      4,
+      '1.000000004',
+      ipv4('10.1.0.1', '10.1.0.2', '00aa'),
+      proto(
+        'tcp',
+        '    <field name="tcp.len" showname="a show=" size="0" pos="0" show="7" value="07"/>',
+        '    <field showname="x name=" name="tcp.stream" size="0" pos="0" show="9"/>',
+        ...tcpHead(1, 2, 3, 2),
+        tcpFlags(0x18),
+        fld('tcp.seq_raw', '9', '00000009'),
+        '    <field name="tcp.payload" showname="TCP payload (1 byte)" size="1" pos="54" show="9\u0130" value="9\u0130"/>',
+      ),
+    ),
+  );
+  for (const size of CHUNK_SIZES) {
+    const frames = await collect(pdmlFrames(chunked(text, size), SOURCE));
+    assert.is(frames.length, 1);
+    assert.is(frames[0]!.length, 7, 'tcp.len from its own show, not from inside showname');
+    assert.is(frames[0]!.stream, 9, 'tcp.stream found after an attribute whose text ends in " name="');
+    assert.is(frames[0]!.payload.length, 0, '"9\u0130" is not hex');
+  }
+});
+
 Packets('a malformed read tag after a cut one: sax reports the right line', async () => {
   const text = pdml(
     nested(

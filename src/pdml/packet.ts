@@ -71,10 +71,14 @@ function raw32(packet: PdmlPacket, rawName: string, hexName: string): number | u
   return undefined;
 }
 
+const ABOVE_LATIN1 = /[^\x00-\xff]/;
+
 // Hex bytes as PDML writes them (`value` plain hex, `show` colon-separated); undefined if not hex.
 function hexBytes(hex: string): Uint8Array | undefined {
   const plain = hex.includes(':') ? hex.replaceAll(':', '') : hex;
-  if (plain.length % 2 !== 0) return undefined;
+  // Node reads only the low byte of a character above U+00FF (so "9İ" would pass for "90"); for
+  // the one-byte strings PDML gives, V8 answers this test without reading them.
+  if (plain.length % 2 !== 0 || ABOVE_LATIN1.test(plain)) return undefined;
   // Node stops decoding at the first pair that is not hex: a short result means it was not all hex.
   const bytes = Buffer.from(plain, 'hex');
   return bytes.length * 2 === plain.length ? bytes : undefined;

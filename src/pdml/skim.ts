@@ -9,8 +9,6 @@ export const PAYLOAD_PLACEHOLDER = '@';
 
 // The rest of a start or end tag after its '<': attribute values may hold '>' inside quotes.
 const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
-// The name attribute when it is not written as ` name="…"` (other spacing or quotes).
-const NAME_ATTRIBUTE = /\sname\s*=\s*(?:"([^"]*)"|'([^']*)')/;
 // A well-formed start tag, checked on tags that are dropped (sax checks those it is given).
 const XML_NAME = '[A-Za-z_:][-A-Za-z0-9_.:]*';
 const REFERENCE = `&(?:${XML_NAME}|#[0-9]+|#x[0-9A-Fa-f]+);`;
@@ -39,15 +37,38 @@ function tagName(text: string, start: number): string {
   return text.slice(start, end);
 }
 
-// The `name` attribute of the tag text[start, end), or '' when it has none.
-function nameAttribute(text: string, start: number, end: number): string {
-  const at = text.indexOf(' name="', start);
-  if (at !== -1 && at < end) {
+// One attribute, read from where the previous one (or the element name) ends.
+const ATTRIBUTE = /\s+([A-Za-z_:][-A-Za-z0-9_.:]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+
+/** The attributes follow-tcp reads from a tag. */
+interface ReadAttributes {
+  name?: string;
+  show?: string;
+  value?: string;
+}
+
+// The name, show and value attributes of the tag text[from, end) (`from` just after the element
+// name), each its first occurrence, read attribute by attribute (so text inside another
+// attribute's value is never taken for one).
+function readAttributes(text: string, from: number, end: number): ReadAttributes {
+  const found: ReadAttributes = {};
+  ATTRIBUTE.lastIndex = from;
+  for (let match = ATTRIBUTE.exec(text); match !== null && ATTRIBUTE.lastIndex <= end; match = ATTRIBUTE.exec(text)) {
+    const name = match[1];
+    if (name === 'name' || name === 'show' || name === 'value') found[name] ??= match[2] ?? match[3] ?? '';
+  }
+  return found;
+}
+
+// The `name` attribute of a field or proto tag text[lt, end), or '' when it has none.
+function nameAttribute(text: string, lt: number, end: number): string {
+  // tshark writes it first: `<field name="…"` (both element names are 5 letters long).
+  const at = lt + 6;
+  if (text.startsWith(' name="', at)) {
     const close = text.indexOf('"', at + 7);
     if (close !== -1 && close < end) return text.slice(at + 7, close);
   }
-  const match = NAME_ATTRIBUTE.exec(text.slice(start, end));
-  return match ? (match[1] ?? match[2] ?? '') : '';
+  return readAttributes(text, at, end).name ?? '';
 }
 
 // The text of attribute `name` inside one tag's text, if present.
@@ -77,10 +98,8 @@ function shortTag(text: string, lt: number, end: number, tag: string, selfClosin
   const source = text.slice(lt, end);
   if (!source.includes(' showname="')) return undefined;
   if (/[&'\n\r\t]/.test(source) || !isWellFormed(START_TAG, text, lt, end)) return undefined;
-  const name = attribute(source, 'name');
+  const { name, show, value } = readAttributes(text, lt + 1 + tag.length, end);
   if (name === undefined) return undefined;
-  const show = attribute(source, 'show');
-  const value = attribute(source, 'value');
   const showPart = show === undefined ? '' : ` show="${show}"`;
   const valuePart = value === undefined ? '' : ` value="${value}"`;
   return `<${tag} name="${name}"${showPart}${valuePart}${selfClosing ? '/>' : '>'}`;
