@@ -27,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultWorkers } from '../src/commands/options.js';
 import { displayFilter } from '../src/input.js';
-import { tsharkArguments } from '../src/source/tshark.js';
+import { FOLLOW_FIELDS, tsharkArguments } from '../src/source/tshark.js';
 import { writeBenchPcap } from './make-bench-pcap.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -475,12 +475,16 @@ async function main(): Promise<void> {
   }
   // (a) must be exactly what (b) runs: compare with the built tsharkArguments.
   const big = join(dataDir, `bench-${options.frames}.pcap`);
-  let leanArgs = tsharkArguments({ capture: big, displayFilter: displayFilter(undefined, []) });
+  let leanArgs = tsharkArguments({ capture: big, displayFilter: displayFilter(undefined, []), fields: FOLLOW_FIELDS });
   let leanSource = 'src/source/tshark.ts';
   try {
     const built = (await import(pathToFileURL(join(ROOT, 'dist/source/tshark.js')).href)) as typeof import('../src/source/tshark.js');
     const builtInput = (await import(pathToFileURL(join(ROOT, 'dist/input.js')).href)) as typeof import('../src/input.js');
-    const builtArgs = built.tsharkArguments({ capture: big, displayFilter: builtInput.displayFilter(undefined, []) });
+    const builtArgs = built.tsharkArguments({
+      capture: big,
+      displayFilter: builtInput.displayFilter(undefined, []),
+      ...(built.FOLLOW_FIELDS !== undefined && { fields: built.FOLLOW_FIELDS }),
+    });
     if (builtArgs.join('\0') !== leanArgs.join('\0')) {
       // (a) must be what (b) really runs: the built code's command line.
       warnings.push('dist/ runs tshark with other arguments than src/ (stale build): (a) uses the built arguments; rebuild or pass --build');

@@ -14,7 +14,7 @@ export { pdmlFrames } from './pdml/frames.js';
 export { toFrame } from './pdml/packet.js';
 export { ANALYSIS_FLAGS, type PdmlField, type PdmlPacket, PdmlParser, parsePdml } from './pdml/parse.js';
 export { readPdmlText } from './source/file.js';
-export { TSHARK_FIELDS, type TsharkOptions, tsharkArguments, tsharkPdml } from './source/tshark.js';
+export { FOLLOW_FIELDS, TSHARK_FIELDS, type TsharkOptions, tsharkArguments, tsharkPdml } from './source/tshark.js';
 export {
   type DirectionOptions,
   DirectionReassembler,

@@ -14,6 +14,8 @@ export interface InputOptions {
   pcap?: string;
   tshark?: string;
   savePdml?: string;
+  /** The fields to ask tshark for (default: every field any command reads). */
+  tsharkFields?: readonly string[];
   /** Selection to push down into tshark as a display filter. */
   stream?: number;
   endpoints?: EndpointSelector[];
@@ -61,6 +63,7 @@ export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
       displayFilter: displayFilter(options.stream, options.endpoints ?? []),
       ...(options.tshark !== undefined && { tshark: options.tshark }),
       ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
+      ...(options.tsharkFields !== undefined && { fields: options.tsharkFields }),
     });
     return framesOf(chunks, options.pcap, options);
   }

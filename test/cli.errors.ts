@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FOLLOW_FIELDS, TSHARK_FIELDS } from '../src/source/tshark.js';
 import { MKCAP_FIXTURES, parseCsv, runCli } from './helpers.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'follow-tcp-cli-'));
@@ -305,6 +306,36 @@ Happy('--pcap fixtures/mkcap/loss-mss536/b.pcapng --stream 0 --src 10.77.0.2', a
   const sent = gunzipSync(readFileSync(join(MKCAP_FIXTURES, 'loss-mss536', 'payload', 'c0-a2b.bin.gz')));
   assert.is(next, 60000);
   assert.ok(data === sent.toString('hex'), 'the bytes are exactly what the client sent');
+});
+
+// A tshark that notes its arguments, one per line, then runs the real one.
+function recordingTshark(): { binary: string; calls: () => string[][] } {
+  const dir = mkdtempSync(join(TMP, 'tshark-'));
+  const log = join(dir, 'calls.log');
+  const binary = join(dir, 'tshark');
+  writeFileSync(binary, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\necho '--' >> '${log}'\nexec tshark "$@"\n`, { mode: 0o755 });
+  const calls = (): string[][] =>
+    readFileSync(log, 'utf8')
+      .split('--\n')
+      .filter((call) => call !== '')
+      .map((call) => call.trimEnd().split('\n'));
+  return { binary, calls };
+}
+
+Happy('tshark is asked for what each command reads; saved PDML has every field', async () => {
+  const tshark = recordingTshark();
+  const fields = (call: string[]): string[] => call.filter((_, index) => call[index - 1] === '-e');
+  assert.is((await runCli(['--pcap', LOSS_B, '--all', '--tshark', tshark.binary, '-o', join(TMP, 'follow.csv')])).code, 0);
+  const saved = join(TMP, 'saved.pdml');
+  assert.is((await runCli(['--pcap', LOSS_B, '--all', '--tshark', tshark.binary, '--save-pdml', saved, '-o', join(TMP, 'follow2.csv')])).code, 0);
+  assert.is((await runCli(['frames', '--pcap', LOSS_B, '--tshark', tshark.binary, '-o', join(TMP, 'frames.csv')])).code, 0);
+  const [follow, followSaving, frames] = tshark.calls();
+  assert.equal(fields(follow!), [...FOLLOW_FIELDS]);
+  assert.not.ok(fields(follow!).includes('tcp.window_size'));
+  assert.equal(fields(followSaving!), [...TSHARK_FIELDS]);
+  assert.equal(fields(frames!), [...TSHARK_FIELDS]);
+  assert.match(readFileSync(saved, 'utf8'), '<field name="ip.ttl" value="');
+  assert.ok(readFileSync(join(TMP, 'follow.csv')).equals(readFileSync(join(TMP, 'follow2.csv'))), 'the same rows either way');
 });
 
 Happy.after(() => {

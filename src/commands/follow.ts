@@ -13,6 +13,7 @@ import { StreamOrderedWriter } from '../output/stream-order.js';
 import type { WriterOptions } from '../output/writer.js';
 import { type DirectionSummary, directionId, formatSummary, HolDelayCollector, summarizeDirection } from '../report/summary.js';
 import { ioError } from '../source/file.js';
+import { FOLLOW_FIELDS } from '../source/tshark.js';
 import type { DirectionRows } from '../tcp/streams.js';
 import type { Io, SetExitCode } from './io.js';
 import {
@@ -99,7 +100,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   if (flags.outDir !== undefined && flags.out !== undefined) {
     throw new FollowTcpError('USAGE', 'give either -o FILE or --out-dir DIR, not both');
   }
-  const input = openInput(flags, io, selection, startProgress(io, flags));
+  const input = openInput(flags, io, selection, startProgress(io, flags), FOLLOW_FIELDS);
   const run = followFrames(input.frames, {
     policy: flags.overlap,
     maxBuffer: flags.maxBuffer,

@@ -164,7 +164,7 @@ async function* framesWithProgress(frames: AsyncGenerator<Frame>, progress: Prog
 }
 
 // Check and open --pdml/--pcap, pushing the selection down into tshark when there is one.
-export function openInput(flags: InputFlags, io: Io, selection?: Selection, progress?: Progress): OpenedInput {
+export function openInput(flags: InputFlags, io: Io, selection?: Selection, progress?: Progress, tsharkFields?: readonly string[]): OpenedInput {
   if (flags.pdml !== undefined && flags.pcap !== undefined) {
     throw new FollowTcpError('USAGE', 'give either --pdml FILE or --pcap FILE, not both');
   }
@@ -179,6 +179,8 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     ...(flags.pcap !== undefined && { pcap: flags.pcap }),
     ...(flags.tshark !== undefined && { tshark: flags.tshark }),
     ...(flags.savePdml !== undefined && { savePdml: flags.savePdml }),
+    // PDML kept for later runs has every field any command reads.
+    ...(tsharkFields !== undefined && flags.savePdml === undefined && { tsharkFields }),
     ...(selection?.stream !== undefined && { stream: selection.stream }),
     endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
     stdin: io.stdin,

@@ -51,11 +51,28 @@ export const TSHARK_FIELDS: readonly string[] = [
   'tcp.analysis.reused_ports',
 ];
 
+// Fields only the frames and compare reports read (TTL and flow label, windows, TCP timestamps).
+const REPORT_FIELDS: ReadonlySet<string> = new Set([
+  'ip.ttl',
+  'ipv6.flow',
+  'ipv6.hlim',
+  'tcp.window_size_value',
+  'tcp.window_size',
+  'tcp.options.timestamp.tsval',
+  'tcp.options.timestamp.tsecr',
+]);
+
+/** The fields the main job (follow) reads: TSHARK_FIELDS without those only the reports read.
+ *  Three fewer tags per packet for tshark to write and follow-tcp to parse. */
+export const FOLLOW_FIELDS: readonly string[] = TSHARK_FIELDS.filter((field) => !REPORT_FIELDS.has(field));
+
 /** How to run tshark: which binary, which capture, which packets (a display filter). */
 export interface TsharkOptions {
   capture: string;
   tshark?: string;
   displayFilter?: string;
+  /** The fields to ask for (default TSHARK_FIELDS, what every command reads). */
+  fields?: readonly string[];
   /** Also write the PDML tshark produced to this file. */
   savePdml?: string;
 }
@@ -64,7 +81,7 @@ export interface TsharkOptions {
 export function tsharkArguments(options: TsharkOptions): string[] {
   const args = ['-r', options.capture, '-n', '-T', 'pdml', '-o', 'tcp.desegment_tcp_streams:FALSE'];
   args.push('-Y', options.displayFilter ?? 'tcp');
-  for (const field of TSHARK_FIELDS) args.push('-e', field);
+  for (const field of options.fields ?? TSHARK_FIELDS) args.push('-e', field);
   return args;
 }
 
