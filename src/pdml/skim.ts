@@ -274,7 +274,8 @@ export class PdmlSkimmer {
       else if (payload) {
         replace(end, text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
-      } else if (read) {
+      } else if (read && this.#geninfo !== 'inside') {
+        // (geninfo is held back as it is: in the flat form it is about to be dropped whole.)
         const short = shortTag(text, lt, end, tag, selfClosing);
         if (short !== undefined) replace(end, text.slice(pos, lt) + short);
       }
