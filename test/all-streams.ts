@@ -3,7 +3,7 @@
 // rows of several streams become final while the others are still open and have to wait, and
 // through tshark, where following one stream alone filters the others' frames out.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -89,6 +89,90 @@ All('through tshark: --pcap --all = --pcap --stream N one after the other (mkcap
   const synthetic = join(mkdtempSync(join(tmpdir(), 'follow-tcp-all-')), 'bench.pcap');
   writeBenchPcap({ frames: 6000, streams: 3, out: synthetic });
   assert.is(await checkAllEqualsStreams(synthetic, ['--ack-settle', '0', '--data', 'none'], '--pcap'), 3);
+});
+
+// A flat (-e form) packet: [number, seconds after 1700000000, src, sport, dst, dport, stream, seq, ack, flags, payload].
+type FlatPacket = [number, number, string, number, string, number, number, number, number, string, string];
+
+// 1700000000 + `seconds`, as tshark writes an epoch time (microseconds are enough here).
+function epoch(seconds: number): string {
+  const micros = Math.round(seconds * 1e6);
+  return `${1700000000 + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}000`;
+}
+
+function flatPdml(packets: FlatPacket[]): string {
+  const body = packets.map(([number, at, src, sport, dst, dport, stream, seq, ack, flags, text]) => {
+    const fields: [string, string][] = [
+      ['frame.number', String(number)],
+      ['frame.time_epoch', epoch(at)],
+      ['ip.src', src],
+      ['ip.dst', dst],
+      ['ip.id', String(number)],
+      ['tcp.srcport', String(sport)],
+      ['tcp.dstport', String(dport)],
+      ['tcp.stream', String(stream)],
+      ['tcp.seq_raw', String(seq)],
+      ['tcp.ack_raw', String(ack)],
+      ['tcp.len', String(text.length)],
+      ['tcp.flags', flags],
+      ...(text === '' ? [] : [['tcp.payload', Buffer.from(text, 'latin1').toString('hex')] as [string, string]]),
+    ];
+    return ['<packet>', ...fields.map(([name, value]) => `  <field name="${name}" value="${value}"/>`), '</packet>'].join('\n');
+  });
+  return ['<?xml version="1.0" encoding="utf-8"?>', '<pdml version="0" creator="wireshark/4.0.17">', ...body, '</pdml>', ''].join('\n');
+}
+
+// Stream 0 ("hello" at 0.1 s, acknowledged at 0.2 s, sent again at 5.0 s, `extra` frames of its
+// own in between) among 600 frames of stream 1 (1.0-4.6 s); then --all on everything against
+// --stream 0 on stream 0's frames alone (what tshark's display filter leaves).
+async function lateCopyRuns(extra: FlatPacket[]): Promise<{ rows: string[]; late: number[] }> {
+  const C = '10.0.0.1';
+  const S = '10.0.0.2';
+  const stream0: FlatPacket[] = [
+    [0, 0.0, C, 40000, S, 80, 0, 1000, 0, '0x0002', ''],
+    [0, 0.01, S, 80, C, 40000, 0, 5000, 1001, '0x0012', ''],
+    [0, 0.02, C, 40000, S, 80, 0, 1001, 5001, '0x0010', ''],
+    [0, 0.1, C, 40000, S, 80, 0, 1001, 5001, '0x0018', 'hello'],
+    [0, 0.2, S, 80, C, 40000, 0, 5001, 1006, '0x0010', ''],
+    ...extra,
+    [0, 5.0, C, 40000, S, 80, 0, 1001, 5001, '0x0018', 'hello'],
+    [0, 6.0, C, 40000, S, 80, 0, 1006, 5001, '0x0011', ''],
+    [0, 6.01, S, 80, C, 40000, 0, 5001, 1007, '0x0011', ''],
+    [0, 6.02, C, 40000, S, 80, 0, 1007, 5002, '0x0010', ''],
+  ];
+  const stream1: FlatPacket[] = [];
+  for (let index = 0; index < 300; index++) {
+    const at = 1 + index * 0.012;
+    stream1.push([0, at, '10.0.0.3', 40001, '10.0.0.4', 80, 1, 7001 + index * 10, 9001, '0x0018', 'xxxxxxxxxx']);
+    stream1.push([0, at + 0.001, '10.0.0.4', 80, '10.0.0.3', 40001, 1, 9001, 7011 + index * 10, '0x0010', '']);
+  }
+  const numbered = (packets: FlatPacket[]): FlatPacket[] => packets.map((packet, index) => [index + 1, ...packet.slice(1)] as FlatPacket);
+  const everything = numbered([...stream0, ...stream1].sort((a, b) => a[1] - b[1]));
+  const dir = mkdtempSync(join(tmpdir(), 'follow-tcp-late-'));
+  writeFileSync(join(dir, 'all.pdml'), flatPdml(everything));
+  writeFileSync(join(dir, 'alone.pdml'), flatPdml(everything.filter((packet) => packet[6] === 0)));
+  const all = await runCli(['--pdml', join(dir, 'all.pdml'), '--all', '--summary-json', join(dir, 'all.json')]);
+  const own = await runCli(['--pdml', join(dir, 'alone.pdml'), '--stream', '0', '--summary-json', join(dir, 'alone.json')]);
+  assert.is(all.code, 0, all.stderr);
+  assert.is(own.code, 0, own.stderr);
+  const rows = csvLines(all.stdout).lines.filter((line) => streamOf(line) === 0);
+  assert.equal(rows, csvLines(own.stdout).lines, 'stream 0: the same rows with and without the other traffic');
+  const late = (file: string): number[] =>
+    (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { stream: number; lateBytes: number }[]).filter((d) => d.stream === 0).map((d) => d.lateBytes);
+  assert.equal(late('alone.json'), late('all.json'));
+  return { rows, late: late('all.json') };
+}
+
+All("a stream's rows do not depend on other streams' frames (which tshark filters out for --stream N)", async () => {
+  // Nothing of stream 0 between the ACK and the copy: by the stream's own clock the bytes have
+  // not settled, so the copy is counted in their row (copies 2, the copy's frame in dup_frames).
+  const quiet = await lateCopyRuns([]);
+  assert.ok(quiet.rows.some((line) => /,data,0,5,4,.*,2,\d+,0,,68656c6c6f$/.test(line)), quiet.rows.join('\n'));
+  assert.equal(quiet.late, [0, 0]);
+  // A frame of stream 0 at 3.0 s (an ACK, 2.8 s past the first one) settles them: the copy is late.
+  const settled = await lateCopyRuns([[0, 3.0, '10.0.0.2', 80, '10.0.0.1', 40000, 0, 5001, 1006, '0x0010', '']]);
+  assert.ok(settled.rows.some((line) => line.includes(',data,0,5,4,') && line.includes(',1,,0,,68656c6c6f')), settled.rows.join('\n'));
+  assert.equal(settled.late, [5, 0]);
 });
 
 if (sharedAvailable('--all against per-stream outputs on zeek-http-49-streams.pcap')) {

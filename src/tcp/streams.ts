@@ -144,6 +144,7 @@ export class StreamFollower {
   push(frame: Frame): FramePlacement {
     this.framesRead += 1;
     const stream = this.#keyer.streamOf(frame);
+    const settle = this.#options.settle;
     let connection = this.#connection(stream, frame);
     if (this.#isReuse(connection, frame)) {
       // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
@@ -177,10 +178,14 @@ export class StreamFollower {
       const verdict = direction.reassembler.push(frame);
       if (verdict.rows.length > 0) this.#emit(info, direction, verdict.rows, false);
       placement = { stream: info, direction, peer, verdict };
+      // Settle both directions by the stream's own clock (its latest frame), at this frame and
+      // never at other streams' frames: what is written, and which later copies count as late,
+      // is the same whether other traffic is there or (tshark's filter) not.
+      if (settle !== undefined) this.#settle(info, info.lastTime);
     }
     this.#sinceSweep += 1;
-    const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= this.#options.settle!);
-    if (this.#options.settle !== undefined && due) {
+    const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= settle!);
+    if (settle !== undefined && due) {
       this.#sweep();
     }
     return placement;
@@ -193,18 +198,22 @@ export class StreamFollower {
     return connection.finished || (ended && sender?.synSeq !== frame.seq);
   }
 
-  // Write what has settled in every open stream, and finish the streams that ended (FIN both ways,
-  // or RST) longer than the settle time ago: their state is released, later frames count as late.
+  // Write what has settled in the stream's directions by capture time `now`.
+  #settle(info: StreamInfo, now: Nanos): void {
+    for (const direction of info.directions) {
+      const rows = direction.reassembler?.settle(now) ?? [];
+      if (rows.length > 0) this.#emit(info, direction, rows, false);
+    }
+  }
+
+  // Finish the streams that ended (FIN both ways, or RST) longer than the settle time ago: their
+  // rows are written, their state is released, and later frames count as late.
   #sweep(): void {
     const settle = this.#options.settle!;
     this.#sinceSweep = 0;
     this.#lastSweep = this.#now;
     for (const connection of this.#open) {
       const info = connection.info;
-      for (const direction of info.directions) {
-        const rows = direction.reassembler?.settle(this.#now) ?? [];
-        if (rows.length > 0) this.#emit(info, direction, rows, false);
-      }
       if (hasEnded(info) && this.#now - info.lastTime > settle) {
         this.#finishConnection(connection);
         this.#open.delete(connection);
