@@ -202,7 +202,10 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
     .option('--summary-json <file>', 'the summary per direction as JSON, for machines')
     .option('--max-buffer <bytes>', 'bytes held per direction before the earliest gap is declared lost', byteCount, 64 * 1024 * 1024)
     .addOption(
-      new Option('--ack-settle <seconds>', 'acknowledged bytes are written once the ACK is this old (capture time); copies captured later count as late')
+      new Option(
+        '--ack-settle <seconds>',
+        "acknowledged bytes are written once the ACK is this old in the stream's capture time; copies captured later count as late",
+      )
         .argParser(secondsToNanos)
         .default(2_000_000_000n, '2'),
     )

@@ -118,6 +118,8 @@ export class StreamFollower {
   readonly #open = new Set<Connection>();
   /** Earlier connections whose stream index a later connection reused. */
   readonly #earlier: Connection[] = [];
+  /** Rows settled at a stream's frames, not handed on yet (see #settle). */
+  readonly #settled = new Map<DirectionInfo, { info: StreamInfo; rows: SegmentRow[] }>();
   /** The streams still to finish at the end of input, in first-seen order. */
   #finishing: Iterator<Connection> | undefined;
   #now: Nanos = 0n;
@@ -198,11 +200,23 @@ export class StreamFollower {
     return connection.finished || (ended && sender?.synSeq !== frame.seq);
   }
 
-  // Write what has settled in the stream's directions by capture time `now`.
+  // Take what has settled in the stream's directions by capture time `now`; the rows are handed
+  // on at the next sweep or with the direction's next rows (batches, not a row per frame).
   #settle(info: StreamInfo, now: Nanos): void {
     for (const direction of info.directions) {
-      const rows = direction.reassembler?.settle(now) ?? [];
-      if (rows.length > 0) this.#emit(info, direction, rows, false);
+      const rows = direction.reassembler?.settle(now);
+      if (!rows || rows.length === 0) continue;
+      const pending = this.#settled.get(direction);
+      if (pending) for (const row of rows) pending.rows.push(row);
+      else this.#settled.set(direction, { info, rows });
+    }
+  }
+
+  // Hand on every settled row still waiting.
+  #flushSettled(): void {
+    for (const [direction, { info, rows }] of this.#settled) {
+      this.#settled.delete(direction);
+      this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final: false, info, source: direction });
     }
   }
 
@@ -212,6 +226,7 @@ export class StreamFollower {
     const settle = this.#options.settle!;
     this.#sinceSweep = 0;
     this.#lastSweep = this.#now;
+    this.#flushSettled();
     for (const connection of this.#open) {
       const info = connection.info;
       if (hasEnded(info) && this.#now - info.lastTime > settle) {
@@ -232,7 +247,11 @@ export class StreamFollower {
   }
 
   #emit(info: StreamInfo, direction: DirectionInfo, rows: SegmentRow[], final: boolean): void {
-    this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final, info, source: direction });
+    // Settled rows still waiting come first: a direction's rows stay in offset order.
+    const settled = this.#settled.get(direction);
+    if (settled) this.#settled.delete(direction);
+    const all = settled ? [...settled.rows, ...rows] : rows;
+    this.#onRows({ direction: direction.key, origin: info.firstTime, rows: all, final, info, source: direction });
   }
 
   // End of input: write out every held direction, stream by stream, the client's direction first.
@@ -251,6 +270,7 @@ export class StreamFollower {
     }
     this.#finishing = undefined;
     this.#open.clear();
+    this.#flushSettled();
     return false;
   }
 
