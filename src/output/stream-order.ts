@@ -42,11 +42,6 @@ export class StreamOrderedWriter {
     this.#held = new RowWriter(holder, options, false);
   }
 
-  /** True once anything (even just the header) was written. */
-  get started(): boolean {
-    return this.#direct.started;
-  }
-
   // Write a batch now if its direction's turn has come (or is over), else hold it back.
   async write(batch: DirectionRows): Promise<void> {
     await this.#direct.start();

@@ -57,11 +57,13 @@ const FLUSH_PAYLOAD = 64 * 1024;
 export class RowWriter {
   readonly #sink: RowSink;
   readonly #options: WriterOptions;
+  readonly #columns: readonly string[];
   #started: boolean;
 
   constructor(sink: RowSink, options: WriterOptions, header = true) {
     this.#sink = sink;
     this.#options = options;
+    this.#columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
     this.#started = !header;
   }
 
@@ -72,16 +74,13 @@ export class RowWriter {
 
   // Write the header (CSV) now if it was not written yet.
   async start(): Promise<void> {
-    const options = this.#options;
-    const columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
-    if (!this.#started && options.format === 'csv') await put(this.#sink, stringify([columns as unknown as string[]]));
+    if (!this.#started && this.#options.format === 'csv') await put(this.#sink, stringify([[...this.#columns]]));
     this.#started = true;
   }
 
   // Write one direction's batch of rows.
   async write(batch: DirectionRows): Promise<void> {
     const options = this.#options;
-    const columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
     await this.start();
     if (options.format === 'raw') {
       await this.#writeRaw(batch);
@@ -96,14 +95,14 @@ export class RowWriter {
         payload += row.bytes?.length ?? 0;
       }
       if (records.length >= FLUSH_RECORDS || payload >= FLUSH_PAYLOAD) {
-        await this.#flush(records.splice(0), columns);
+        await this.#flush(records.splice(0));
         payload = 0;
       }
     }
-    await this.#flush(records, columns);
+    await this.#flush(records);
   }
 
-  async #flush(records: (string | number)[][], columns: readonly string[]): Promise<void> {
+  async #flush(records: (string | number)[][]): Promise<void> {
     if (records.length === 0) return;
     if (this.#options.format === 'csv') {
       await put(this.#sink, stringify(records));
@@ -112,7 +111,7 @@ export class RowWriter {
     let text = '';
     for (const cells of records) {
       const object: Record<string, string | number> = {};
-      columns.forEach((column, index) => {
+      this.#columns.forEach((column, index) => {
         object[column] = cells[index]!;
       });
       text += `${JSON.stringify(object)}\n`;

@@ -214,10 +214,7 @@ export class StreamFollower {
 
   // Hand on every settled row still waiting.
   #flushSettled(): void {
-    for (const [direction, { info, rows }] of this.#settled) {
-      this.#settled.delete(direction);
-      this.#onRows({ direction: direction.key, origin: info.firstTime, rows, final: false, info, source: direction });
-    }
+    for (const [direction, { info }] of this.#settled) this.#emit(info, direction, [], false);
   }
 
   // Finish the streams that ended (FIN both ways, or RST) longer than the settle time ago: their
