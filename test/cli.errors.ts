@@ -353,7 +353,7 @@ Happy('--help on every command', async () => {
     assert.match(help, /^Usage: follow-tcp/, command.join(' '));
     if (command.length === 0) {
       for (const option of ['--pdml', '--pcap', '--workers', '--all', '--ack-settle', '--max-buffer']) assert.match(help, option);
-      assert.match(help, /--ack-settle <seconds>[^]*\(default: 2\)/);
+      assert.match(help, /--ack-settle <seconds>[^]*\(default: 0.5\)/);
     }
   }
 });

@@ -207,7 +207,7 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
         "acknowledged bytes are written once the ACK is this old in the stream's capture time; copies captured later count as late",
       )
         .argParser(secondsToNanos)
-        .default(2_000_000_000n, '2'),
+        .default(500_000_000n, '0.5'),
     )
     .option('--quiet', 'no progress line on stderr (it is shown only when stderr is a terminal)')
     .action(async (flags: FollowFlags) => {
