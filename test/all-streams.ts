@@ -122,16 +122,23 @@ function flatPdml(packets: FlatPacket[]): string {
   return ['<?xml version="1.0" encoding="utf-8"?>', '<pdml version="0" creator="wireshark/4.0.17">', ...body, '</pdml>', ''].join('\n');
 }
 
+const C = '10.0.0.1';
+const S = '10.0.0.2';
+
+// Stream 0's handshake at `at` seconds: the client's ISN 1000, the server's 5000.
+function handshake(at: number): FlatPacket[] {
+  return [
+    [0, at, C, 40000, S, 80, 0, 1000, 0, '0x0002', ''],
+    [0, at + 0.01, S, 80, C, 40000, 0, 5000, 1001, '0x0012', ''],
+    [0, at + 0.02, C, 40000, S, 80, 0, 1001, 5001, '0x0010', ''],
+  ];
+}
+
 // Stream 0 ("hello" at 0.1 s, acknowledged at 0.2 s, sent again at 5.0 s, `extra` frames of its
-// own in between) among 600 frames of stream 1 (1.0-4.6 s); then --all on everything against
-// --stream 0 on stream 0's frames alone (what tshark's display filter leaves).
-async function lateCopyRuns(extra: FlatPacket[]): Promise<{ rows: string[]; late: number[] }> {
-  const C = '10.0.0.1';
-  const S = '10.0.0.2';
-  const stream0: FlatPacket[] = [
-    [0, 0.0, C, 40000, S, 80, 0, 1000, 0, '0x0002', ''],
-    [0, 0.01, S, 80, C, 40000, 0, 5000, 1001, '0x0012', ''],
-    [0, 0.02, C, 40000, S, 80, 0, 1001, 5001, '0x0010', ''],
+// own in between), among other traffic and alone.
+function lateCopyRuns(extra: FlatPacket[]): Promise<{ rows: string[]; late: number[] }> {
+  return stream0AmongAndAlone([
+    ...handshake(0),
     [0, 0.1, C, 40000, S, 80, 0, 1001, 5001, '0x0018', 'hello'],
     [0, 0.2, S, 80, C, 40000, 0, 5001, 1006, '0x0010', ''],
     ...extra,
@@ -139,7 +146,13 @@ async function lateCopyRuns(extra: FlatPacket[]): Promise<{ rows: string[]; late
     [0, 6.0, C, 40000, S, 80, 0, 1006, 5001, '0x0011', ''],
     [0, 6.01, S, 80, C, 40000, 0, 5001, 1007, '0x0011', ''],
     [0, 6.02, C, 40000, S, 80, 0, 1007, 5002, '0x0010', ''],
-  ];
+  ]);
+}
+
+// Stream 0's frames among 600 frames of stream 1 (1.0-4.6 s: enough for --all to sweep); then
+// --all on everything against --stream 0 on stream 0's frames alone (what tshark's display filter
+// leaves): stream 0's rows and late bytes must be the same. Returns them.
+async function stream0AmongAndAlone(stream0: FlatPacket[]): Promise<{ rows: string[]; late: number[] }> {
   const stream1: FlatPacket[] = [];
   for (let index = 0; index < 300; index++) {
     const at = 1 + index * 0.012;
@@ -175,11 +188,63 @@ All("a stream's rows do not depend on other streams' frames (which tshark filter
   assert.equal(settled.late, [5, 0]);
 });
 
+All('a copy after the stream closed is late with and without other traffic', async () => {
+  // FINs both ways at 0.3 s, each acknowledged: the stream is closed, and the copy at 5.0 s comes
+  // longer than --ack-settle after its last frame. It used to be late in --all (other streams'
+  // frames caused a sweep that finished the stream) and counted in copies alone.
+  const closed = await lateCopyRuns([
+    [0, 0.3, C, 40000, S, 80, 0, 1006, 5001, '0x0011', ''],
+    [0, 0.31, S, 80, C, 40000, 0, 5001, 1007, '0x0011', ''],
+    [0, 0.32, C, 40000, S, 80, 0, 1007, 5002, '0x0010', ''],
+  ]);
+  assert.ok(closed.rows.some((line) => line.includes(',data,0,5,4,') && line.includes(',1,,0,,68656c6c6f')), closed.rows.join('\n'));
+  assert.equal(closed.late, [5, 0]);
+});
+
+All('a FIN answered while bytes are missing does not close the stream: the late retransmission fills the hole', async () => {
+  // The server's "world" (5001-5005) is not captured; its FIN (5006) is answered with ACK 5001
+  // (and the client's own FIN), so the server sends "world" again 3.2 s later.
+  const { rows } = await stream0AmongAndAlone([
+    ...handshake(0),
+    [0, 0.3, S, 80, C, 40000, 0, 5006, 1001, '0x0011', ''],
+    [0, 0.31, C, 40000, S, 80, 0, 1001, 5001, '0x0011', ''],
+    [0, 0.32, S, 80, C, 40000, 0, 5007, 1002, '0x0010', ''],
+    [0, 3.5, S, 80, C, 40000, 0, 5001, 1002, '0x0018', 'world'],
+    [0, 3.51, C, 40000, S, 80, 0, 1002, 5008, '0x0010', ''],
+  ]);
+  assert.ok(rows.some((line) => /^0,10\.0\.0\.2:80,10\.0\.0\.1:40000,data,0,5,\d+,1700000003\.500000000,.*,776f726c64$/.test(line)), rows.join('\n'));
+  assert.not.ok(rows.some((line) => line.includes(',gap,')), rows.join('\n'));
+});
+
+All("a client's reset from SYN-SENT does not end its stream: the SYN sent again continues it", async () => {
+  // The client's SYN meets a stray ACK, the client answers with a reset and sends the SYN again
+  // 4.98 s later with the same ISN (RFC 9293 3.10.7.3; tshark keeps the stream index): one
+  // connection, "hello" 5.1 s into it. It used to become a second connection in --all only
+  // (another stream's frames caused a sweep that finished the reset stream).
+  const { rows } = await stream0AmongAndAlone([
+    [0, 0.0, C, 40000, S, 80, 0, 1000, 0, '0x0002', ''],
+    [0, 0.01, S, 80, C, 40000, 0, 777, 4242, '0x0010', ''],
+    [0, 0.02, C, 40000, S, 80, 0, 4242, 0, '0x0004', ''],
+    ...handshake(5.0),
+    [0, 5.1, C, 40000, S, 80, 0, 1001, 5001, '0x0018', 'hello'],
+    [0, 5.2, S, 80, C, 40000, 0, 5001, 1006, '0x0010', ''],
+  ]);
+  assert.ok(rows.some((line) => /,data,0,5,\d+,1700000005\.100000000,5\.100000000,/.test(line)), rows.join('\n'));
+});
+
 if (sharedAvailable('--all against per-stream outputs on zeek-http-49-streams.pcap')) {
   All('zeek-http-49-streams.pcap (third-party, read in place)', async () => {
     const pdml = await savedPdml(join(SHARED, 'captures', 'zeek-http-49-streams.pcap'));
     assert.is(await checkAllEqualsStreams(pdml), 49);
     assert.is(await checkAllEqualsStreams(pdml, ['--ack-settle', '0']), 49);
+  });
+}
+
+if (sharedAvailable('--all against per-stream outputs on suricata-verify-tls-http-68streams-retrans-ooo.pcap')) {
+  All('suricata-verify-tls-http-68streams-retrans-ooo.pcap through tshark (third-party, read in place)', async () => {
+    // Stream 3 is reset, and its client sends its SYN again 3 s later under the same index.
+    const capture = join(SHARED, 'captures', 'suricata-verify-tls-http-68streams-retrans-ooo.pcap');
+    assert.is(await checkAllEqualsStreams(capture, ['--data', 'none'], '--pcap'), 66); // 2 and 20 carry no data
   });
 }
 

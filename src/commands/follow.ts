@@ -14,7 +14,7 @@ import type { WriterOptions } from '../output/writer.js';
 import { type DirectionSummary, directionId, formatSummary, HolDelayCollector, summarizeDirection } from '../report/summary.js';
 import { ioError } from '../source/file.js';
 import { FOLLOW_FIELDS } from '../source/tshark.js';
-import type { DirectionRows } from '../tcp/streams.js';
+import type { DirectionInfo, DirectionRows } from '../tcp/streams.js';
 import type { Io, SetExitCode } from './io.js';
 import {
   addInputOptions,
@@ -116,8 +116,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   const writer = output ? new StreamOrderedWriter(output.sink, flags, run.follower.followedDirections) : undefined;
   const directions = new Set<string>();
   const hol = new HolDelayCollector();
-  const summaries: DirectionSummary[] = [];
-  const index: (string | number)[][] = [];
+  const finished: { summary: DirectionSummary; source: DirectionInfo; file: string }[] = [];
   const take = async (batch: DirectionRows): Promise<void> => {
     const id = directionId(batch.source);
     directions.add(id);
@@ -129,8 +128,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     if (batch.final && wantSummary) {
       const summary = summarizeDirection(batch.info, batch.source, hol);
       hol.drop(id);
-      summaries.push(summary);
-      if (files) index.push(indexRow(file, summary));
+      finished.push({ summary, source: batch.source, file });
     }
   };
   let inputError: FollowTcpError | undefined;
@@ -155,6 +153,9 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   await output?.close();
   await files?.close();
   if (!run.follower.ambiguous) {
+    // Frames of a stream that came after it was finished count as late: take them in now.
+    for (const { summary, source } of finished) summary.lateBytes = source.reassembler?.stats.lateBytes ?? summary.lateBytes;
+    const summaries = finished.map(({ summary }) => summary);
     if (flags.summary) io.stderr.write(formatSummary(summaries));
     if (flags.summaryJson !== undefined) {
       const path = flags.summaryJson;
@@ -164,6 +165,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     }
     if (flags.outDir !== undefined && directions.size > 0) {
       const path = join(flags.outDir, 'index.csv');
+      const index = finished.map(({ summary, file }) => indexRow(file, summary));
       await writeFile(path, stringify([INDEX_COLUMNS, ...index])).catch((error: unknown) => {
         throw ioError(path, error, 'write');
       });

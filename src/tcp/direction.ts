@@ -398,6 +398,11 @@ export class DirectionReassembler {
     return this.#base;
   }
 
+  // A frame that came after the direction was finished: its bytes count as late.
+  lateFrame(frame: Frame): void {
+    this.stats.lateBytes += Math.max(frame.length, frame.payload.length);
+  }
+
   // Cut off the part of an arriving segment before `limit` (already written), counting the cut
   // bytes as late; undefined if nothing is left.
   #trimBefore(segment: HeldSegment, limit: number | undefined): HeldSegment | undefined {

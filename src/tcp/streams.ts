@@ -6,6 +6,7 @@ import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
 import { type DirectionOptions, DirectionReassembler, type FrameVerdict } from './direction.js';
 import type { SegmentRow } from './segment.js';
+import { seqDelta } from './seq.js';
 import { StreamKeyer } from './stream-key.js';
 
 /** One direction of one stream: who sends to whom. */
@@ -27,7 +28,8 @@ export interface DirectionRows {
   rows: SegmentRow[];
   /** True for a direction's last batch: nothing more will be written for it. */
   final: boolean;
-  /** The stream and direction the rows belong to (their stats are complete when `final`). */
+  /** The stream and direction the rows belong to (their stats are complete when `final`, but for
+   *  the late bytes of frames that come after the stream was finished). */
   info: StreamInfo;
   source: DirectionInfo;
 }
@@ -43,6 +45,9 @@ export interface DirectionInfo {
   synSeq: number | undefined;
   finTime: Nanos | undefined;
   rstTime: Nanos | undefined;
+  /** Raw sequence number of this side's first FIN, and whether the peer acknowledged it. */
+  finSeq: number | undefined;
+  finAcked: boolean;
   /** MSS and window-scale shift from this side's SYN options. */
   mss: number | undefined;
   windowShift: number | undefined;
@@ -103,6 +108,14 @@ function hasEnded(info: StreamInfo): boolean {
   return a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finTime !== undefined && b?.finTime !== undefined);
 }
 
+// True once a stream was reset, or each side's FIN was acknowledged by the other: what still comes
+// is stragglers. (A FIN answered while the answering side still misses bytes is not the end: the
+// sender may still fill the hole.)
+function hasClosed(info: StreamInfo): boolean {
+  const [a, b] = info.directions;
+  return a?.rstTime !== undefined || b?.rstTime !== undefined || (a?.finAcked === true && b?.finAcked === true);
+}
+
 function endpointKey(address: string, port: number): string {
   return `${address}|${port}`;
 }
@@ -148,6 +161,13 @@ export class StreamFollower {
     const stream = this.#keyer.streamOf(frame);
     const settle = this.#options.settle;
     let connection = this.#connection(stream, frame);
+    if (settle !== undefined && !connection.finished && hasClosed(connection.info) && frame.time - connection.info.lastTime > settle) {
+      // The stream closed longer than the settle time before this frame of its own: finish it now,
+      // as a sweep would have, so whether this frame is late (or, a SYN, starts a new connection)
+      // does not depend on other streams' frames having caused a sweep in between.
+      this.#finishConnection(connection);
+      this.#open.delete(connection);
+    }
     if (this.#isReuse(connection, frame)) {
       // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
       // finish the old connection and start afresh under the same index.
@@ -172,8 +192,8 @@ export class StreamFollower {
     if (frame.time > info.lastTime) info.lastTime = frame.time;
     direction.frames += 1;
     direction.payloadBytes += frame.payload.length;
-    this.#noteControl(connection, direction, frame, sender, receiver);
-    if (frame.flags & TcpFlag.ACK) peer.reassembler?.acknowledge(frame.ack, frame.time);
+    this.#noteControl(connection, direction, peer, frame, sender, receiver);
+    if (frame.flags & TcpFlag.ACK && !this.#isStrayAck(connection, peer, frame, sender)) peer.reassembler?.acknowledge(frame.ack, frame.time);
     if (frame.time > this.#now) this.#now = frame.time;
     let placement: FramePlacement = { stream: info, direction, peer, verdict: undefined };
     if (direction.reassembler && !connection.finished) {
@@ -184,6 +204,8 @@ export class StreamFollower {
       // never at other streams' frames: what is written, and which later copies count as late,
       // is the same whether other traffic is there or (tshark's filter) not.
       if (settle !== undefined) this.#settle(info, info.lastTime);
+    } else if (connection.finished) {
+      direction.reassembler?.lateFrame(frame);
     }
     this.#sinceSweep += 1;
     const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= settle!);
@@ -191,6 +213,14 @@ export class StreamFollower {
       this.#sweep();
     }
     return placement;
+  }
+
+  // An ACK from the server before its SYN/ACK that does not acknowledge the client's SYN, while
+  // the client has sent nothing but its SYN: stale state of an earlier connection (the client
+  // answers it with a reset from SYN-SENT), acknowledging none of this connection's bytes.
+  #isStrayAck(connection: Connection, client: DirectionInfo, frame: Frame, sender: string): boolean {
+    if (connection.clientKey === undefined || sender === connection.clientKey || connection.info.synAckTime !== undefined) return false;
+    return client.synSeq !== undefined && client.payloadBytes === 0 && frame.ack !== ((client.synSeq + 1) >>> 0);
   }
 
   #isReuse(connection: Connection, frame: Frame): boolean {
@@ -217,8 +247,8 @@ export class StreamFollower {
     for (const [direction, { info }] of this.#settled) this.#emit(info, direction, [], false);
   }
 
-  // Finish the streams that ended (FIN both ways, or RST) longer than the settle time ago: their
-  // rows are written, their state is released, and later frames count as late.
+  // Finish the streams that closed (reset, or each FIN acknowledged) longer than the settle time
+  // ago: their rows are written, their state is released, and later frames count as late.
   #sweep(): void {
     const settle = this.#options.settle!;
     this.#sinceSweep = 0;
@@ -226,7 +256,7 @@ export class StreamFollower {
     this.#flushSettled();
     for (const connection of this.#open) {
       const info = connection.info;
-      if (hasEnded(info) && this.#now - info.lastTime > settle) {
+      if (hasClosed(info) && this.#now - info.lastTime > settle) {
         this.#finishConnection(connection);
         this.#open.delete(connection);
       }
@@ -276,7 +306,7 @@ export class StreamFollower {
     return [...this.#earlier, ...this.#connections.values()].map((connection) => this.#ordered(connection));
   }
 
-  #noteControl(connection: Connection, direction: DirectionInfo, frame: Frame, sender: string, receiver: string): void {
+  #noteControl(connection: Connection, direction: DirectionInfo, peer: DirectionInfo, frame: Frame, sender: string, receiver: string): void {
     const info = connection.info;
     const syn = (frame.flags & TcpFlag.SYN) !== 0;
     const ack = (frame.flags & TcpFlag.ACK) !== 0;
@@ -298,8 +328,17 @@ export class StreamFollower {
     } else if (ack && connection.synAckNext === frame.ack && sender === connection.clientKey) {
       info.handshakeAckTime ??= frame.time;
     }
-    if (frame.flags & TcpFlag.FIN) direction.finTime ??= frame.time;
-    if (frame.flags & TcpFlag.RST) direction.rstTime ??= frame.time;
+    if (frame.flags & TcpFlag.FIN && direction.finTime === undefined) {
+      direction.finTime = frame.time;
+      // The FIN takes the sequence number after the data (and after a SYN in the same frame).
+      direction.finSeq = (frame.seq + frame.length + (syn ? 1 : 0)) >>> 0;
+    }
+    if (ack && peer.finSeq !== undefined && seqDelta(frame.ack, peer.finSeq) > 0) peer.finAcked = true;
+    // A reset from the client before any SYN/ACK answers a stray ACK from SYN-SENT (RFC 9293,
+    // 3.10.7.3): the connection attempt goes on, its SYN is sent again with the same ISN (tshark
+    // keeps the stream index), so it does not end the stream.
+    const answersStrayAck = sender === connection.clientKey && info.synAckTime === undefined;
+    if (frame.flags & TcpFlag.RST && !answersStrayAck) direction.rstTime ??= frame.time;
   }
 
   #ordered(connection: Connection): StreamInfo {
@@ -379,6 +418,8 @@ export class StreamFollower {
       synSeq: undefined,
       finTime: undefined,
       rstTime: undefined,
+      finSeq: undefined,
+      finAcked: false,
       mss: undefined,
       windowShift: undefined,
       reassembler: wanted ? new DirectionReassembler(this.#options) : undefined,
