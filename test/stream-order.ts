@@ -2,7 +2,7 @@
 // the direction whose turn it is written at once, the others held in a spool file that leaves
 // nothing behind; and a spool that cannot be made is one clear IO error.
 
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -139,6 +139,32 @@ Order('one header, even when every row waited; a direction outside the order is 
   assert.equal(rowTexts(chunks), ['stray', 'x']);
 });
 
+Order('to a file, rows that waited are read back into one reused buffer and written whole', async () => {
+  // Two waiting directions whose small batches alternate (so each comes back in many small
+  // pieces, which a file takes without asking to wait) and a few large ones (pieces of a
+  // megabyte): with a file, which is done with a chunk when it calls back, the spool reuses its
+  // read buffer, and the file must hold what a pass-through stream got.
+  const order = [key(0), key(0, true), key(1)];
+  const text = (round: number, length: number): string =>
+    String.fromCharCode(...Array.from({ length: 256 }, (_, index) => (index * 31 + round) % 256)).repeat(Math.ceil(length / 256)).slice(0, length);
+  const rounds = Array.from({ length: 200 }, (_, round) => [1, 2].map((place) => text(round + place, round % 50 === 0 ? 700_000 : 3000)));
+  const run = async (writer: StreamOrderedWriter): Promise<void> => {
+    for (const texts of rounds) for (const place of [1, 2]) await writer.write(batch(order[place]!, texts[place - 1]!));
+    await writer.write(batch(order[0]!, 'client', true));
+    await writer.finish();
+  };
+  const { sink, chunks } = collected();
+  await run(new StreamOrderedWriter(sink, OPTIONS, order));
+  const path = join(mkdtempSync(join(tmpdir(), 'follow-tcp-test-')), 'out.csv');
+  const file = createWriteStream(path);
+  await run(new StreamOrderedWriter(file, OPTIONS, order));
+  await new Promise<void>((resolve) => file.end(resolve));
+  const written = readFileSync(path);
+  assert.ok(written.length > 6 * 1024 * 1024, `${written.length} bytes`);
+  assert.ok(written.equals(Buffer.concat(chunks)), 'the file holds the same bytes');
+  assert.equal(rowTexts([written]), ['client', ...rounds.map((texts) => texts[0]!), ...rounds.map((texts) => texts[1]!)]);
+});
+
 Order('a spool file that cannot be made: one IO error naming it and what to do', async () => {
   const missing = join(tmpdir(), 'follow-tcp-no-such-dir', 'deeper');
   await withTmpdir(async () => {
@@ -195,6 +221,26 @@ Spool('a stream longer than one read piece comes back whole', () => {
     const pieces = [...spool.take(4)];
     assert.ok(pieces.length > 3);
     assert.ok(Buffer.concat(pieces).equals(big));
+  } finally {
+    spool.close();
+  }
+});
+
+Spool('read back into one reused buffer, each piece whole until the next is asked for', () => {
+  const spool = new StreamSpool();
+  try {
+    const big = Buffer.alloc(2 * 1024 * 1024 + 5);
+    for (let index = 0; index < big.length; index++) big[index] = (index * 13) % 253;
+    spool.append(6, big);
+    const buffers = new Set<ArrayBufferLike>();
+    const copies: Buffer[] = [];
+    for (const piece of spool.take(6, true)) {
+      buffers.add(piece.buffer);
+      copies.push(Buffer.from(piece));
+    }
+    assert.is(copies.length, 3);
+    assert.is(buffers.size, 1, 'one buffer for every piece');
+    assert.ok(Buffer.concat(copies).equals(big));
   } finally {
     spool.close();
   }

@@ -18,6 +18,8 @@ export class StreamSpool {
   #size = 0;
   /** Per stream: where its pieces are, as [position, length, position, length, …], in order. */
   readonly #extents = new Map<number, number[]>();
+  /** The buffer pieces are read into when the reader reuses them. */
+  #piece: Buffer | undefined;
 
   // The spool file, named for messages.
   #label(): string {
@@ -49,7 +51,9 @@ export class StreamSpool {
   }
 
   // The text of `stream`, in the order it was appended, as byte pieces; it is no longer held after.
-  *take(stream: number): Generator<Uint8Array> {
+  // With `reuse`, every piece is read into the same buffer: each is valid only until the next is
+  // asked for (no garbage of a new megabyte per piece, which the heap would let pile up).
+  *take(stream: number, reuse = false): Generator<Uint8Array> {
     const extents = this.#extents.get(stream);
     if (!extents) return;
     this.#extents.delete(stream);
@@ -58,8 +62,9 @@ export class StreamSpool {
       const start = extents[index]!;
       const end = start + extents[index + 1]!;
       for (let at = start; at < end; ) {
-        // A new buffer per piece: the sink may keep it until it is written.
-        const piece = Buffer.allocUnsafe(Math.min(READ_PIECE, end - at));
+        // Else a new buffer per piece: the sink may keep it until it is written.
+        const length = Math.min(READ_PIECE, end - at);
+        const piece = reuse ? (this.#piece ??= Buffer.allocUnsafe(READ_PIECE)).subarray(0, length) : Buffer.allocUnsafe(length);
         let filled = 0;
         try {
           while (filled < piece.length) {

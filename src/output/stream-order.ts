@@ -5,9 +5,17 @@
 // outputs one after the other. The direction whose turn it is is written as its rows come; rows
 // of directions still waiting wait in a spool file.
 
+import { WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { DirectionKey, DirectionRows } from '../tcp/streams.js';
 import { StreamSpool } from './spool.js';
-import { put, type RowSink, RowWriter, type WriterOptions } from './writer.js';
+import { put, putThrough, type RowSink, RowWriter, type WriterOptions } from './writer.js';
+
+// True for sinks that are done with a chunk when they call back for it: files, pipes, sockets,
+// terminals and this process's stdout (a pass-through stream, say, may still hold it).
+function writesThrough(sink: RowSink): boolean {
+  return sink instanceof WriteStream || sink instanceof Socket || sink === process.stdout;
+}
 
 /** Writes row batches grouped by direction, in `order` (it may grow while rows are written). */
 export class StreamOrderedWriter {
@@ -84,6 +92,10 @@ export class StreamOrderedWriter {
   }
 
   async #release(place: number): Promise<void> {
-    for (const piece of this.#spool.take(place)) await put(this.#sink, piece);
+    if (writesThrough(this.#sink)) {
+      for (const piece of this.#spool.take(place, true)) await putThrough(this.#sink, piece);
+    } else {
+      for (const piece of this.#spool.take(place)) await put(this.#sink, piece);
+    }
   }
 }

@@ -20,7 +20,7 @@ export interface WriterOptions extends CellFormat {
 
 /** Where rows go: a Writable, or anything that takes chunks the same way (write, 'drain', 'error'). */
 export interface RowSink {
-  write(chunk: string | Uint8Array): boolean;
+  write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
   on(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
   off(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
 }
@@ -39,6 +39,14 @@ export async function put(sink: RowSink, chunk: string | Uint8Array): Promise<vo
       sink.on('error', done);
     });
   }
+}
+
+// Write a chunk and wait until the sink calls back for it: for sinks that are done with a chunk
+// then (files, pipes, sockets, terminals), so its buffer can be used again.
+export function putThrough(sink: RowSink, chunk: Uint8Array): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    sink.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 // Zero-filled gap bytes, written in bounded chunks so a huge gap never needs a huge buffer.
