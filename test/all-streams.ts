@@ -245,6 +245,16 @@ if (sharedAvailable('--all against per-stream outputs on suricata-verify-tls-htt
     // Stream 3 is reset, and its client sends its SYN again 3 s later under the same index.
     const capture = join(SHARED, 'captures', 'suricata-verify-tls-http-68streams-retrans-ooo.pcap');
     assert.is(await checkAllEqualsStreams(capture, ['--data', 'none'], '--pcap'), 66); // 2 and 20 carry no data
+    // Streams close at different times here: the summaries and the --out-dir index still list
+    // the directions in output order, not in the order they finished.
+    const dir = mkdtempSync(join(tmpdir(), 'follow-tcp-all-'));
+    const run = await runCli(['--pcap', capture, '--all', '--data', 'none', '--out-dir', join(dir, 'out'), '--summary-json', join(dir, 'summary.json')]);
+    assert.is(run.code, 0, run.stderr);
+    const summaries = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { stream: number }[]).map((d) => d.stream);
+    const indexed = readFileSync(join(dir, 'out', 'index.csv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
+    assert.ok(summaries.length > 130, `${summaries.length} directions`);
+    assert.equal(summaries, [...summaries].sort((a, b) => a - b));
+    assert.equal(indexed, summaries);
   });
 }
 

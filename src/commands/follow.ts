@@ -155,6 +155,10 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   if (!run.follower.ambiguous) {
     // Frames of a stream that came after it was finished count as late: take them in now.
     for (const { summary, source } of finished) summary.lateBytes = source.reassembler?.stats.lateBytes ?? summary.lateBytes;
+    // In output order (streams as they first appeared, the client's direction first), not in the
+    // order the directions finished.
+    const places = new Map(run.follower.followedDirections.map((key, place) => [key, place]));
+    finished.sort((a, b) => (places.get(a.source.key) ?? places.size) - (places.get(b.source.key) ?? places.size));
     const summaries = finished.map(({ summary }) => summary);
     if (flags.summary) io.stderr.write(formatSummary(summaries));
     if (flags.summaryJson !== undefined) {
