@@ -210,11 +210,17 @@ Spool('pieces of one stream are joined in order; a stream taken is no longer hel
   }
 });
 
+// `length` bytes of a pattern that repeats only every `modulus` bytes (byte i = i × step mod modulus).
+function patterned(length: number, step: number, modulus: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let index = 0; index < length; index++) bytes[index] = (index * step) % modulus;
+  return bytes;
+}
+
 Spool('a stream longer than one read piece comes back whole', () => {
   const spool = new StreamSpool();
   try {
-    const big = Buffer.alloc(3 * 1024 * 1024 + 17);
-    for (let index = 0; index < big.length; index++) big[index] = (index * 7) % 251;
+    const big = patterned(3 * 1024 * 1024 + 17, 7, 251);
     spool.append(4, big.subarray(0, 1000));
     spool.append(5, 'other');
     spool.append(4, big.subarray(1000));
@@ -229,8 +235,7 @@ Spool('a stream longer than one read piece comes back whole', () => {
 Spool('read back into one reused buffer, each piece whole until the next is asked for', () => {
   const spool = new StreamSpool();
   try {
-    const big = Buffer.alloc(2 * 1024 * 1024 + 5);
-    for (let index = 0; index < big.length; index++) big[index] = (index * 13) % 253;
+    const big = patterned(2 * 1024 * 1024 + 5, 13, 253);
     spool.append(6, big);
     const buffers = new Set<ArrayBufferLike>();
     const copies: Buffer[] = [];

@@ -161,13 +161,10 @@ export class StreamFollower {
     const stream = this.#keyer.streamOf(frame);
     const settle = this.#options.settle;
     let connection = this.#connection(stream, frame);
-    if (settle !== undefined && !connection.finished && hasClosed(connection.info) && frame.time - connection.info.lastTime > settle) {
-      // The stream closed longer than the settle time before this frame of its own: finish it now,
-      // as a sweep would have, so whether this frame is late (or, a SYN, starts a new connection)
-      // does not depend on other streams' frames having caused a sweep in between.
-      this.#finishConnection(connection);
-      this.#open.delete(connection);
-    }
+    // A stream that closed longer than the settle time before this frame of its own is finished
+    // now, as a sweep would have, so whether this frame is late (or, a SYN, starts a new
+    // connection) does not depend on other streams' frames having caused a sweep in between.
+    if (settle !== undefined) this.#finishIfClosed(connection, frame.time, settle);
     if (this.#isReuse(connection, frame)) {
       // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
       // finish the old connection and start afresh under the same index.
@@ -247,20 +244,23 @@ export class StreamFollower {
     for (const [direction, { info }] of this.#settled) this.#emit(info, direction, [], false);
   }
 
-  // Finish the streams that closed (reset, or each FIN acknowledged) longer than the settle time
-  // ago: their rows are written, their state is released, and later frames count as late.
+  // Hand on settled rows, and finish the streams that closed longer than the settle time ago by
+  // the capture's clock.
   #sweep(): void {
     const settle = this.#options.settle!;
     this.#sinceSweep = 0;
     this.#lastSweep = this.#now;
     this.#flushSettled();
-    for (const connection of this.#open) {
-      const info = connection.info;
-      if (hasClosed(info) && this.#now - info.lastTime > settle) {
-        this.#finishConnection(connection);
-        this.#open.delete(connection);
-      }
-    }
+    for (const connection of this.#open) this.#finishIfClosed(connection, this.#now, settle);
+  }
+
+  // Finish a stream that closed (reset, or each FIN acknowledged) more than `settle` before
+  // capture time `now`: its rows are written, its state is released, and later frames count as
+  // late. The one rule for sweeps (the capture's clock) and for the stream's own next frame.
+  #finishIfClosed(connection: Connection, now: Nanos, settle: Nanos): void {
+    if (connection.finished || !hasClosed(connection.info) || now - connection.info.lastTime <= settle) return;
+    this.#finishConnection(connection);
+    this.#open.delete(connection);
   }
 
   #finishConnection(connection: Connection): void {
