@@ -1,6 +1,8 @@
 // TCP reassembly: DirectionReassembler (one direction, push/acknowledge/finish) and StreamFollower
 // (both directions, ACKs routed to the peer), each case asserting every row, verdict and counter.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../src/frame.js';
@@ -260,6 +262,21 @@ const DIRECTION_CASES: DirectionCase[] = [
     steps: [syn(1, 999, 0), seg(2, 1000, 'hello', 1, { ipId: 77 }), seg(3, 1000, 'hello', 2, { ipId: 77 })],
     verdicts: ['ok', 'ok', 'capture-duplicate'],
     rows: ['finish: data @0+5 f2 t=1ms first=1ms del=1ms x1 dup=[] same n/a "hello"'],
+    counters: { captureDuplicates: 1 },
+  },
+  {
+    name: 'capture duplicate after another frame with the same IPv4 ID and seq but a shorter payload',
+    steps: [
+      syn(1, 999, 0),
+      seg(2, 1000, 'hello', 1, { ipId: 77 }),
+      seg(3, 1000, 'hel', 2, { ipId: 77 }),
+      seg(4, 1000, 'hello', 3, { ipId: 77 }),
+    ],
+    verdicts: ['ok', 'ok', 'retransmission', 'capture-duplicate'],
+    rows: [
+      'finish: data @0+3 f2 t=1ms first=1ms del=1ms x2 dup=[3] same n/a "hel"',
+      'finish: data @3+2 f2 t=1ms first=1ms del=1ms x1 dup=[] same n/a "lo"',
+    ],
     counters: { captureDuplicates: 1 },
   },
   {
@@ -582,7 +599,48 @@ Held('the held bytes are a copy: changing the input buffer afterwards changes no
   assert.is(Buffer.from(held.bytes(0)).toString('latin1'), 'hello');
 });
 
+Held('cleared (columns and chunks dropped), then used again: it grows back from nothing', () => {
+  const held = new HeldSegments();
+  for (let round = 0; round < 2; round += 1) {
+    for (let index = 0; index < 40; index += 1) {
+      held.add({ start: index * 10, bytes: Buffer.from(`segment ${index}`.padEnd(10, '.')), wireLength: 10, frame: index + 1, time: T0, order: index });
+    }
+    assert.is(held.length, 40, `round ${round}`);
+    assert.is(Buffer.from(held.bytes(39)).toString('latin1'), 'segment 39');
+    held.clear();
+    assert.is(held.length, 0, `round ${round}: cleared`);
+  }
+});
+
 Held.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Release = suite('A finished direction lets go of its payload (thousands of finished streams stay cheap)');
+
+// The collector, for WeakRef checks (the flag takes effect for functions made after it is set).
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+Release('after finish(), the chunk its held bytes were copied into is no longer reachable from it', async () => {
+  const gc = collector();
+  const reassembler = new DirectionReassembler({ policy: 'first', maxBuffer: 64 * 1024 * 1024 });
+  const chunk = ((): WeakRef<ArrayBufferLike> => {
+    reassembler.push(syn(1, 999, 0));
+    reassembler.push(seg(2, 1000, 'hello', 1, { ipId: 77 }));
+    const rows = reassembler.finish();
+    assert.is(text(rows[0]?.bytes), '"hello"');
+    return new WeakRef(rows[0]!.bytes!.buffer);
+  })();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.is(chunk.deref(), undefined, 'the held chunk was collected');
+  assert.is(reassembler.stats.dataFrames, 1, 'the reassembler itself is still there');
+});
+
+Release.run();
 
 const Acks = suite('AckMarks: ACK numbers queued until they settle');
 

@@ -90,6 +90,17 @@ export interface GapSummary {
 // sender has that much in flight; such ACKs are stray or challenge ACKs of another connection.
 const IMPLAUSIBLE_ACK_JUMP = 2 ** 26;
 
+/** What a recent frame is compared on: a frame with the same IP ID, sequence number, wire length,
+ *  flags and payload within CAPTURE_DUPLICATE_WINDOW is the same frame captured twice. */
+interface RecentFrame {
+  time: Nanos;
+  bytes: Uint8Array;
+  wireLength: number;
+  flags: number;
+  /** A recent frame with the same IP ID and seq but another wire length or flags. */
+  other: RecentFrame | undefined;
+}
+
 // Frames with the same IP ID, sequence number and payload this close together are one frame captured twice.
 const CAPTURE_DUPLICATE_WINDOW: Nanos = 10_000_000n;
 
@@ -138,11 +149,11 @@ export class DirectionReassembler {
   #ackRaw: number | undefined;
   #delivered: Nanos | undefined;
   #order = 0;
-  /** Recent frames by IP ID + seq + length, to classify capture duplicates (oldest first). */
-  #recent = new Map<string, { time: Nanos; bytes: Uint8Array }>();
+  /** Recent frames by IP ID and seq (the latest of each), to classify capture duplicates (oldest first). */
+  #recent = new Map<number, RecentFrame>();
   /** The entry the frame being pushed got in #recent, if any: it is pointed at the held copy of
    *  the bytes once they are held, so #recent never keeps the input's payload buffers alive. */
-  #recentEntry: { time: Nanos; bytes: Uint8Array } | undefined;
+  #recentEntry: RecentFrame | undefined;
   /** ACK numbers from the peer as they advanced, with their capture times, not yet settled
    *  (only with a settle time, and only until the direction is finished). */
   #ackMarks: AckMarks | undefined;
@@ -280,6 +291,7 @@ export class DirectionReassembler {
     // Nothing more comes for a finished direction: let go of what only later frames would need.
     this.#ackMarks = undefined;
     this.#recent.clear();
+    this.#recentEntry = undefined; // it points into a held chunk: it would pin that chunk for good
     if (this.#firstData === undefined && this.#syn === undefined) return [];
     const base = this.#fixBase();
     const from = this.#written ?? base;
@@ -335,15 +347,23 @@ export class DirectionReassembler {
   #isCaptureDuplicate(frame: Frame, segment: HeldSegment): boolean {
     this.#recentEntry = undefined;
     if (frame.ipId === undefined || frame.ipId === 0) return false;
-    const key = `${frame.ipId}:${frame.seq}:${segment.wireLength}:${frame.flags}`;
-    const earlier = this.#recent.get(key);
+    // IP ID and sequence number in one exact number (16 + 32 bits): no key string per frame.
+    const key = frame.ipId * 2 ** 32 + frame.seq;
+    const head = this.#recent.get(key);
+    let earlier = head;
+    while (earlier !== undefined && (earlier.wireLength !== segment.wireLength || earlier.flags !== frame.flags)) earlier = earlier.other;
     // Forget frames too old to be duplicated (the map is in arrival order).
     for (const [oldKey, old] of this.#recent) {
       if (old.time >= segment.time - CAPTURE_DUPLICATE_WINDOW && this.#recent.size < 4096) break;
       this.#recent.delete(oldKey);
     }
     this.#recent.delete(key);
-    this.#recentEntry = { time: segment.time, bytes: segment.bytes };
+    // Frames under the same key with another length or flags stay (rare: a sender reusing IP IDs).
+    let other: RecentFrame | undefined;
+    for (let entry = head; entry !== undefined; entry = entry.other) {
+      if (entry !== earlier && entry.time >= segment.time - CAPTURE_DUPLICATE_WINDOW) other = { ...entry, other };
+    }
+    this.#recentEntry = { time: segment.time, bytes: segment.bytes, wireLength: segment.wireLength, flags: frame.flags, other };
     this.#recent.set(key, this.#recentEntry);
     return (
       earlier !== undefined &&

@@ -16,6 +16,9 @@ const MAX_CHUNK = 16 * 1024;
 // A payload this long or longer gets a chunk of its own, exactly its size.
 const OWN_CHUNK = MAX_CHUNK / 4;
 const EMPTY = new Uint8Array(0);
+// Shared zero-length columns (never written: a column is grown before its first slot is set).
+const NO_NUMBERS = new Float64Array(0);
+const NO_INDEXES = new Uint32Array(0);
 
 type Column = Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 
@@ -28,14 +31,16 @@ function grown<Kind extends Column>(column: Kind, capacity: number, from: number
 
 // Held segments in the reassembler's order (by start, then capture order), addressed 0 … length−1.
 export class HeldSegments {
-  #start = new Float64Array(INITIAL_CAPACITY);
-  #wireLength = new Float64Array(INITIAL_CAPACITY);
-  #frame = new Float64Array(INITIAL_CAPACITY);
-  #order = new Float64Array(INITIAL_CAPACITY);
-  #byteOffset = new Uint32Array(INITIAL_CAPACITY);
-  #byteLength = new Uint32Array(INITIAL_CAPACITY);
-  #chunk: Uint8Array[] = new Array<Uint8Array>(INITIAL_CAPACITY).fill(EMPTY);
-  #time = new TimeColumn(INITIAL_CAPACITY);
+  // The columns have no slots until a segment is held, and none again once cleared: a direction
+  // that never holds data, or is done, costs no typed arrays (thousands of streams may be open).
+  #start = NO_NUMBERS;
+  #wireLength = NO_NUMBERS;
+  #frame = NO_NUMBERS;
+  #order = NO_NUMBERS;
+  #byteOffset = NO_INDEXES;
+  #byteLength = NO_INDEXES;
+  #chunk: Uint8Array[] = [];
+  #time = new TimeColumn(0);
   /** Occupied slots are [#head, #tail). */
   #head = 0;
   #tail = 0;
@@ -173,9 +178,12 @@ export class HeldSegments {
     return cutBytes;
   }
 
-  // Drop every held segment and the chunks their bytes were in (the direction is done).
+  // Drop every held segment, the chunks their bytes were in, and the columns (the direction is done).
   clear(): void {
-    this.#chunk.fill(EMPTY, this.#head, this.#tail);
+    this.#start = this.#wireLength = this.#frame = this.#order = NO_NUMBERS;
+    this.#byteOffset = this.#byteLength = NO_INDEXES;
+    this.#chunk = [];
+    this.#time = new TimeColumn(0);
     this.#head = 0;
     this.#tail = 0;
     this.#wireBytes = 0;
@@ -212,11 +220,11 @@ export class HeldSegments {
     const capacity = this.#start.length;
     if (this.#tail < capacity) return;
     const count = this.length;
-    if (this.#head >= capacity / 2) {
+    if (this.#head > 0 && this.#head >= capacity / 2) {
       this.#move(0, this.#head, this.#tail);
       this.#chunk.fill(EMPTY, count, this.#tail);
     } else {
-      const next = capacity * 2;
+      const next = Math.max(INITIAL_CAPACITY, capacity * 2);
       this.#start = grown(this.#start, next, this.#head, count);
       this.#wireLength = grown(this.#wireLength, next, this.#head, count);
       this.#frame = grown(this.#frame, next, this.#head, count);

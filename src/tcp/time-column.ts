@@ -3,13 +3,16 @@
 
 import type { Nanos } from '../time.js';
 
+// The shared column of no slots (never written: `resize` comes before the first `set`).
+const NO_TIMES = new BigInt64Array(0);
+
 /** Growable, index-addressed capture times, exact for any bigint. */
 export class TimeColumn {
   #packed: BigInt64Array | undefined;
   #plain: Nanos[] | undefined;
 
   constructor(capacity: number) {
-    this.#packed = new BigInt64Array(capacity);
+    this.#packed = capacity === 0 ? NO_TIMES : new BigInt64Array(capacity);
   }
 
   /** How many times fit before `resize` is needed. */
