@@ -2,6 +2,7 @@
 // (skim.ts: the elements read here, verbatim) and emits one PdmlPacket per complete <packet>,
 // in either PDML shape (nested full tree, or flat `-e`).
 
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
@@ -51,6 +52,7 @@ export class PdmlParser {
   #tcpProtos = 0; // top-level tcp protos opened so far in this packet
   readonly #skimmer = new PdmlSkimmer(); // hands sax only the elements read here
   #bytes = false; // fed bytes: the skimmer reads them as Latin-1, what it passes on is decoded here
+  #nonAscii = false; // a byte above 0x7f has been fed: skimmed text must be checked before it goes to sax
   readonly #decoder = new StringDecoder('utf8');
 
   readonly #lineOffset: number;
@@ -90,6 +92,7 @@ export class PdmlParser {
   // (the markup it looks at is ASCII); only the text it passes on is decoded as UTF-8.
   writeBytes(chunk: Uint8Array): void {
     this.#bytes = true;
+    if (!this.#nonAscii && !isAscii(chunk)) this.#nonAscii = true;
     this.#feed(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'), false);
     if (this.#failure) throw this.#failure;
   }
@@ -99,7 +102,8 @@ export class PdmlParser {
     let text = this.#skimmer.skim(chunk, atEnd);
     if (this.#bytes) {
       // Skimmed text ends after a tag, so a character is split between pieces only when passed through.
-      if (NON_ASCII.test(text) || this.#skimmer.passingThrough) text = this.#decoder.write(Buffer.from(text, 'latin1'));
+      // Until a byte above 0x7f comes (tshark's PDML rarely has one), skimmed text is ASCII already.
+      if (this.#nonAscii && (NON_ASCII.test(text) || this.#skimmer.passingThrough)) text = this.#decoder.write(Buffer.from(text, 'latin1'));
       if (atEnd) text += this.#decoder.end();
     }
     if (text !== '') this.#sax.write(text);
