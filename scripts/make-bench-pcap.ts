@@ -1,7 +1,7 @@
 // Write a deterministic synthetic capture for `npm run bench`: classic pcap (microsecond
 // timestamps, Ethernet / IPv4 / TCP), N frames across S concurrent streams.
 //
-//   tsx scripts/make-bench-pcap.ts [--frames 1000000] [--streams 100] [--seed 1] [--out bench-data/bench.pcap]
+//   tsx scripts/make-bench-pcap.ts [--frames 1000000] [--streams 100] [--concurrent S] [--seed 1] [--out bench-data/bench.pcap]
 //
 // Every stream: SYN / SYN-ACK / ACK, data both ways (the client sends more), a pure ACK from
 // the receiver after every second segment, the other direction's data piggy-backing its ACK,
@@ -36,6 +36,8 @@ export interface BenchPcapOptions {
   streams: number;
   out: string;
   seed?: number;
+  /** At most this many streams open at once (default: all of them); a new one starts as one ends. */
+  concurrent?: number;
 }
 
 /** What was written. */
@@ -275,6 +277,7 @@ function ipChecksum(buffer: Buffer, at: number): number {
 export function writeBenchPcap(options: BenchPcapOptions): BenchPcapSummary {
   const { frames, streams } = options;
   if (!Number.isInteger(streams) || streams < 1) throw new Error('--streams must be a whole number ≥ 1');
+  if (options.concurrent !== undefined && (!Number.isInteger(options.concurrent) || options.concurrent < 1)) throw new Error('--concurrent must be a whole number ≥ 1');
   if (!Number.isInteger(frames) || frames < 10 * streams) throw new Error(`--frames must be a whole number ≥ 10 × streams (${10 * streams})`);
   const random = prng(options.seed ?? 1);
   const counters: Counters = { dataSegments: 0, lostSegments: 0, reorderedPairs: 0, payloadBytes: 0, jumps: 0, jumpBytes: 0 };
@@ -314,7 +317,7 @@ export function writeBenchPcap(options: BenchPcapOptions): BenchPcapSummary {
   let count = 0;
 
   while (count < frames) {
-    const slots = active.length + (started < streams ? 1 : 0);
+    const slots = active.length + (started < streams && active.length < (options.concurrent ?? streams) ? 1 : 0);
     const pick = Math.floor(random() * slots);
     if (pick === active.length) {
       const index = started++;
@@ -449,12 +452,13 @@ function parseArguments(argv: string[]): BenchPcapOptions {
     if (name === '--frames') options.frames = number();
     else if (name === '--streams') options.streams = number();
     else if (name === '--seed') options.seed = number();
+    else if (name === '--concurrent') options.concurrent = number();
     else if (name === '--out') {
       if (value === undefined) throw new Error('--out: expected a file name');
       options.out = value;
       i++;
     } else if (name === '--help' || name === '-h') {
-      console.log('usage: tsx scripts/make-bench-pcap.ts [--frames N] [--streams S] [--seed K] [--out FILE]');
+      console.log('usage: tsx scripts/make-bench-pcap.ts [--frames N] [--streams S] [--concurrent C] [--seed K] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${name} (see --help)`);
   }
