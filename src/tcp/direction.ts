@@ -149,8 +149,9 @@ export class DirectionReassembler {
   #ackRaw: number | undefined;
   #delivered: Nanos | undefined;
   #order = 0;
-  /** Recent frames by IP ID and seq (the latest of each), to classify capture duplicates (oldest first). */
-  #recent = new Map<number, RecentFrame>();
+  /** Recent frames by IP ID and seq (the latest of each), to classify capture duplicates (oldest
+   *  first); made at the first data frame with an IP ID, dropped when the direction is finished. */
+  #recent: Map<number, RecentFrame> | undefined;
   /** The entry the frame being pushed got in #recent, if any: it is pointed at the held copy of
    *  the bytes once they are held, so #recent never keeps the input's payload buffers alive. */
   #recentEntry: RecentFrame | undefined;
@@ -290,7 +291,7 @@ export class DirectionReassembler {
   finish(): SegmentRow[] {
     // Nothing more comes for a finished direction: let go of what only later frames would need.
     this.#ackMarks = undefined;
-    this.#recent.clear();
+    this.#recent = undefined;
     this.#recentEntry = undefined; // it points into a held chunk: it would pin that chunk for good
     if (this.#firstData === undefined && this.#syn === undefined) return [];
     const base = this.#fixBase();
@@ -349,22 +350,23 @@ export class DirectionReassembler {
     if (frame.ipId === undefined || frame.ipId === 0) return false;
     // IP ID and sequence number in one exact number (16 + 32 bits): no key string per frame.
     const key = frame.ipId * 2 ** 32 + frame.seq;
-    const head = this.#recent.get(key);
+    const recent = (this.#recent ??= new Map());
+    const head = recent.get(key);
     let earlier = head;
     while (earlier !== undefined && (earlier.wireLength !== segment.wireLength || earlier.flags !== frame.flags)) earlier = earlier.other;
     // Forget frames too old to be duplicated (the map is in arrival order).
-    for (const [oldKey, old] of this.#recent) {
-      if (old.time >= segment.time - CAPTURE_DUPLICATE_WINDOW && this.#recent.size < 4096) break;
-      this.#recent.delete(oldKey);
+    for (const [oldKey, old] of recent) {
+      if (old.time >= segment.time - CAPTURE_DUPLICATE_WINDOW && recent.size < 4096) break;
+      recent.delete(oldKey);
     }
-    this.#recent.delete(key);
+    recent.delete(key);
     // Frames under the same key with another length or flags stay (rare: a sender reusing IP IDs).
     let other: RecentFrame | undefined;
     for (let entry = head; entry !== undefined; entry = entry.other) {
       if (entry !== earlier && entry.time >= segment.time - CAPTURE_DUPLICATE_WINDOW) other = { ...entry, other };
     }
     this.#recentEntry = { time: segment.time, bytes: segment.bytes, wireLength: segment.wireLength, flags: frame.flags, other };
-    this.#recent.set(key, this.#recentEntry);
+    recent.set(key, this.#recentEntry);
     return (
       earlier !== undefined &&
       segment.time >= earlier.time &&

@@ -1,7 +1,7 @@
-// The segments one direction holds until their rows are written, packed column by column in
-// typed arrays, their payload copied into the direction's own byte chunks: no object, view or
-// 8 KiB Buffer pool slab per held segment, so holding seconds of traffic (--ack-settle) costs
-// little more than the payload bytes themselves.
+// The segments one direction holds until their rows are written, packed slot by slot in one
+// typed array (and their times in another), their payload copied into the direction's own byte
+// chunks: no object, view or 8 KiB Buffer pool slab per held segment, so holding seconds of
+// traffic (--ack-settle) costs little more than the payload bytes themselves.
 
 import type { Nanos } from '../time.js';
 import type { HeldSegment } from './segment.js';
@@ -16,29 +16,23 @@ const MAX_CHUNK = 16 * 1024;
 // A payload this long or longer gets a chunk of its own, exactly its size.
 const OWN_CHUNK = MAX_CHUNK / 4;
 const EMPTY = new Uint8Array(0);
-// Shared zero-length columns (never written: a column is grown before its first slot is set).
-const NO_NUMBERS = new Float64Array(0);
-const NO_INDEXES = new Uint32Array(0);
+// The shared array of no slots (never written: it is grown before its first slot is set).
+const NO_SLOTS = new Float64Array(0);
 
-type Column = Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
-
-// A copy of column[from, from + count) at the start of a new column of `capacity` slots.
-function grown<Kind extends Column>(column: Kind, capacity: number, from: number, count: number): Kind {
-  const next = new (column.constructor as new (length: number) => Kind)(capacity);
-  next.set(column.subarray(from, from + count));
-  return next;
-}
+// A slot's numbers, at these places of its STRIDE numbers (all exact in a double).
+const START = 0; // position of the first payload byte
+const WIRE_LENGTH = 1;
+const FRAME = 2;
+const ORDER = 3; // capture order
+const BYTE_OFFSET = 4; // where the payload starts in its chunk
+const BYTE_LENGTH = 5; // payload bytes captured
+const STRIDE = 6;
 
 // Held segments in the reassembler's order (by start, then capture order), addressed 0 … length−1.
 export class HeldSegments {
-  // The columns have no slots until a segment is held, and none again once cleared: a direction
-  // that never holds data, or is done, costs no typed arrays (thousands of streams may be open).
-  #start = NO_NUMBERS;
-  #wireLength = NO_NUMBERS;
-  #frame = NO_NUMBERS;
-  #order = NO_NUMBERS;
-  #byteOffset = NO_INDEXES;
-  #byteLength = NO_INDEXES;
+  // No slots until a segment is held, and none again once cleared: a direction that never holds
+  // data, or is done, costs no typed array (thousands of streams may be open at once).
+  #slots = NO_SLOTS;
   #chunk: Uint8Array[] = [];
   #time = new TimeColumn(0);
   /** Occupied slots are [#head, #tail). */
@@ -68,22 +62,22 @@ export class HeldSegments {
 
   // Position of the first payload byte of segment `index`.
   start(index: number): number {
-    return this.#start[this.#head + index]!;
+    return this.#slots[(this.#head + index) * STRIDE + START]!;
   }
 
   // Wire length of segment `index`.
   wireLength(index: number): number {
-    return this.#wireLength[this.#head + index]!;
+    return this.#slots[(this.#head + index) * STRIDE + WIRE_LENGTH]!;
   }
 
   // Frame number of segment `index`.
   frame(index: number): number {
-    return this.#frame[this.#head + index]!;
+    return this.#slots[(this.#head + index) * STRIDE + FRAME]!;
   }
 
   // Capture order of segment `index`.
   order(index: number): number {
-    return this.#order[this.#head + index]!;
+    return this.#slots[(this.#head + index) * STRIDE + ORDER]!;
   }
 
   // Capture time of segment `index`.
@@ -94,8 +88,8 @@ export class HeldSegments {
   // The payload bytes of segment `index` (a view into its chunk).
   bytes(index: number): Uint8Array {
     const slot = this.#head + index;
-    const offset = this.#byteOffset[slot]!;
-    return this.#chunk[slot]!.subarray(offset, offset + this.#byteLength[slot]!);
+    const offset = this.#slots[slot * STRIDE + BYTE_OFFSET]!;
+    return this.#chunk[slot]!.subarray(offset, offset + this.#slots[slot * STRIDE + BYTE_LENGTH]!);
   }
 
   // Segment `index` as an object, for building rows.
@@ -134,10 +128,11 @@ export class HeldSegments {
     const slot = this.#head + index;
     if (slot < this.#tail) this.#move(slot + 1, slot, this.#tail);
     this.#tail += 1;
-    this.#start[slot] = segment.start;
-    this.#wireLength[slot] = segment.wireLength;
-    this.#frame[slot] = segment.frame;
-    this.#order[slot] = segment.order;
+    const at = slot * STRIDE;
+    this.#slots[at + START] = segment.start;
+    this.#slots[at + WIRE_LENGTH] = segment.wireLength;
+    this.#slots[at + FRAME] = segment.frame;
+    this.#slots[at + ORDER] = segment.order;
     this.#time.set(slot, segment.time);
     this.#place(slot, segment.bytes);
     this.#wireBytes += segment.wireLength;
@@ -148,24 +143,27 @@ export class HeldSegments {
   // Cut off every part before `limit`, dropping segments that end by then; returns the wire bytes cut.
   trimBefore(limit: number): number {
     let cutBytes = 0;
+    const slots = this.#slots;
     let end = this.#head;
-    while (end < this.#tail && this.#start[end]! < limit) end += 1;
+    while (end < this.#tail && slots[end * STRIDE + START]! < limit) end += 1;
     // Survivors of [#head, end) keep their order and are packed against `end`.
     let write = end;
     for (let slot = end - 1; slot >= this.#head; slot -= 1) {
-      const cut = limit - this.#start[slot]!;
-      const wireLength = this.#wireLength[slot]!;
+      const from = slot * STRIDE;
+      const cut = limit - slots[from + START]!;
+      const wireLength = slots[from + WIRE_LENGTH]!;
       cutBytes += Math.min(cut, wireLength);
       if (cut >= wireLength) continue;
-      const byteCut = Math.min(cut, this.#byteLength[slot]!);
+      const byteCut = Math.min(cut, slots[from + BYTE_LENGTH]!);
       write -= 1;
-      this.#start[write] = limit;
-      this.#wireLength[write] = wireLength - cut;
-      this.#frame[write] = this.#frame[slot]!;
-      this.#order[write] = this.#order[slot]!;
+      const to = write * STRIDE;
+      slots[to + START] = limit;
+      slots[to + WIRE_LENGTH] = wireLength - cut;
+      slots[to + FRAME] = slots[from + FRAME]!;
+      slots[to + ORDER] = slots[from + ORDER]!;
+      slots[to + BYTE_OFFSET] = slots[from + BYTE_OFFSET]! + byteCut;
+      slots[to + BYTE_LENGTH] = slots[from + BYTE_LENGTH]! - byteCut;
       this.#time.set(write, this.#time.get(slot));
-      this.#byteOffset[write] = this.#byteOffset[slot]! + byteCut;
-      this.#byteLength[write] = this.#byteLength[slot]! - byteCut;
       this.#chunk[write] = this.#chunk[slot]!;
     }
     this.#chunk.fill(EMPTY, this.#head, write);
@@ -178,10 +176,9 @@ export class HeldSegments {
     return cutBytes;
   }
 
-  // Drop every held segment, the chunks their bytes were in, and the columns (the direction is done).
+  // Drop every held segment, the chunks their bytes were in, and the slots (the direction is done).
   clear(): void {
-    this.#start = this.#wireLength = this.#frame = this.#order = NO_NUMBERS;
-    this.#byteOffset = this.#byteLength = NO_INDEXES;
+    this.#slots = NO_SLOTS;
     this.#chunk = [];
     this.#time = new TimeColumn(0);
     this.#head = 0;
@@ -211,13 +208,13 @@ export class HeldSegments {
     }
     chunk.set(bytes, offset);
     this.#chunk[slot] = chunk;
-    this.#byteOffset[slot] = offset;
-    this.#byteLength[slot] = length;
+    this.#slots[slot * STRIDE + BYTE_OFFSET] = offset;
+    this.#slots[slot * STRIDE + BYTE_LENGTH] = length;
   }
 
-  // Make sure one more slot fits after #tail: slide the segments down, or grow the columns.
+  // Make sure one more slot fits after #tail: slide the segments down, or grow the arrays.
   #makeRoom(): void {
-    const capacity = this.#start.length;
+    const capacity = this.#slots.length / STRIDE;
     if (this.#tail < capacity) return;
     const count = this.length;
     if (this.#head > 0 && this.#head >= capacity / 2) {
@@ -225,12 +222,9 @@ export class HeldSegments {
       this.#chunk.fill(EMPTY, count, this.#tail);
     } else {
       const next = Math.max(INITIAL_CAPACITY, capacity * 2);
-      this.#start = grown(this.#start, next, this.#head, count);
-      this.#wireLength = grown(this.#wireLength, next, this.#head, count);
-      this.#frame = grown(this.#frame, next, this.#head, count);
-      this.#order = grown(this.#order, next, this.#head, count);
-      this.#byteOffset = grown(this.#byteOffset, next, this.#head, count);
-      this.#byteLength = grown(this.#byteLength, next, this.#head, count);
+      const slots = new Float64Array(next * STRIDE);
+      slots.set(this.#slots.subarray(this.#head * STRIDE, this.#tail * STRIDE));
+      this.#slots = slots;
       this.#time.copyWithin(0, this.#head, this.#tail);
       this.#time.resize(next, count);
       const chunks = this.#chunk.slice(this.#head, this.#tail);
@@ -240,14 +234,9 @@ export class HeldSegments {
     this.#tail = count;
   }
 
-  // Copy the slots [start, end) to `target` onwards, in every column.
+  // Copy the slots [start, end) to `target` onwards, numbers, times and chunks.
   #move(target: number, start: number, end: number): void {
-    this.#start.copyWithin(target, start, end);
-    this.#wireLength.copyWithin(target, start, end);
-    this.#frame.copyWithin(target, start, end);
-    this.#order.copyWithin(target, start, end);
-    this.#byteOffset.copyWithin(target, start, end);
-    this.#byteLength.copyWithin(target, start, end);
+    this.#slots.copyWithin(target * STRIDE, start * STRIDE, end * STRIDE);
     this.#time.copyWithin(target, start, end);
     this.#chunk.copyWithin(target, start, end);
   }
