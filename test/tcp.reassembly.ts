@@ -640,6 +640,47 @@ Release('after finish(), the chunk its held bytes were copied into is no longer 
   assert.is(reassembler.stats.dataFrames, 1, 'the reassembler itself is still there');
 });
 
+Release('releaseFinished: the same rows, the reassembler dropped at the end, and a late copy ignored', () => {
+  const server = (number: number, seq: number, data: string, ms: number, extra: Partial<Frame>): Frame =>
+    seg(number, seq, data, ms, { ...SERVER, ...extra });
+  const frames = [
+    syn(1, 999, 0),
+    server(2, 4999, '', 1, { flags: SYN_ACK, ack: 1000 }),
+    seg(3, 1000, 'hello', 3, { ack: 5000 }),
+    server(4, 5000, '', 4, { ack: 1005 }),
+    seg(5, 1005, '', 5, { flags: FIN_ACK, ack: 5000 }),
+    server(6, 5000, '', 6, { flags: FIN_ACK, ack: 1006 }),
+    seg(7, 1006, '', 7, { ack: 5001 }),
+    // A copy 2 s after the close: the stream is finished at this frame, the copy is late.
+    seg(8, 1000, 'hello', 2007, { ack: 5001 }),
+  ];
+  const run = (releaseFinished: boolean): { batches: string[][]; follower: StreamFollower } => {
+    const batches: string[][] = [];
+    const follower = new StreamFollower({ policy: 'first', maxBuffer: 64 * 1024 * 1024, settle: 500_000_000n, releaseFinished }, (batch) => {
+      batches.push([`${batch.direction.src}>${batch.direction.dst} final=${batch.final}`, ...batch.rows.map(fmt)]);
+    });
+    for (const item of frames) follower.push(item);
+    follower.finish();
+    return { batches, follower };
+  };
+  const kept = run(false);
+  const released = run(true);
+  assert.equal(released.batches, kept.batches, 'the same batches');
+  assert.ok(
+    kept.batches.some((batch) => batch[0] === '10.0.0.1:1000>10.0.0.2:80 final=true' && batch.some((row) => row.includes('"hello"'))),
+    'the client direction was written once, before the copy',
+  );
+  const [keptInfo] = kept.follower.streams();
+  const [releasedInfo] = released.follower.streams();
+  assert.is(keptInfo!.directions[0]!.reassembler?.stats.lateBytes, 5, 'kept: the copy counts as late');
+  assert.equal(
+    releasedInfo!.directions.map((direction) => direction.reassembler),
+    [undefined, undefined],
+    'released: no reassembler left',
+  );
+  assert.is(releasedInfo!.directions[0]!.frames, 5, 'the late copy is still counted as a frame of its direction');
+});
+
 Release.run();
 
 const Acks = suite('AckMarks: ACK numbers queued until they settle');

@@ -101,14 +101,16 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     throw new FollowTcpError('USAGE', 'give either -o FILE or --out-dir DIR, not both');
   }
   const input = openInput(flags, io, selection, startProgress(io, flags), FOLLOW_FIELDS);
+  const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
   const run = followFrames(input.frames, {
     policy: flags.overlap,
     maxBuffer: flags.maxBuffer,
     settle: flags.ackSettle,
     select: selection.matches,
     singleStream: !selected,
+    // Summaries read a direction's figures after its final rows (late bytes at the very end).
+    releaseFinished: !wantSummary,
   });
-  const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
   const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
   const output = files ? undefined : openOutput(io, flags.out);
   // One output: grouped by direction (streams in order, client first), so the rows' order does

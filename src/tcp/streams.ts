@@ -83,6 +83,10 @@ export interface FollowOptions extends DirectionOptions {
   select?: (key: DirectionKey) => boolean;
   /** Stop reassembling once a second stream shows up (the caller will ask the user to choose). */
   singleStream?: boolean;
+  /** Drop a direction's reassembler once its final rows are handed on, when nothing will read its
+   *  figures afterwards (no summary): a finished stream then keeps ~1.6 KB instead of ~3.6 KB, and
+   *  frames that come after its end are not counted anywhere. */
+  releaseFinished?: boolean;
 }
 
 interface Connection {
@@ -270,6 +274,7 @@ export class StreamFollower {
     for (const direction of info.directions) {
       if (!direction.reassembler || this.#options.holdData === false) continue;
       this.#emit(info, direction, direction.reassembler.finish(), true);
+      if (this.#options.releaseFinished) direction.reassembler = undefined;
     }
   }
 
