@@ -6,6 +6,8 @@
 //   (c) follow-tcp --pdml full.pdml --all -o /dev/null                 (tshark's full PDML of a K-frame prefix)
 //   (d) python3 scripts/iterparse_baseline.py full.pdml                (ElementTree.iterparse + clear())
 //   (b½) (b) on a capture with half the frames: is follow-tcp's memory flat when the input doubles?
+//   (many) (b) on 300,000 frames of 10,000 short streams, 20 open at a time: memory over many
+//        streams that come and go (no target: the issue's are for (b) and (c))
 //
 // Each case runs under GNU time (`/usr/bin/time -f '%e %M %U %S'`). Its max RSS is the peak of
 // the process *or of any child it waited for* (Linux wait4 reports the larger), so for (b) — node
@@ -15,7 +17,7 @@
 // here around the child; MB = 10^6 bytes, RSS in MiB.
 //
 // Options: --frames N (1000000) --streams S (100) --prefix K (60000, frames of the prefix whose
-// full PDML is used for (c)/(d), ~24 KB of PDML per frame) --cases a,b,c,d,half (all)
+// full PDML is used for (c)/(d), ~24 KB of PDML per frame) --cases a,b,c,d,half,many (all)
 // --workers N (passed to follow-tcp; default: its own, one per core) --timeout SECONDS per case
 // (3600) --build (run tsc first) --regen (remake the inputs).
 // Results: the table on stdout and bench-data/results.json.
@@ -36,6 +38,8 @@ const GENERATOR = join(ROOT, 'scripts/make-bench-pcap.ts');
 const MB = 1e6;
 
 const TARGETS = { tsharkRatio: 1.3, pdmlRatio: 1.0, rssMiB: 200, flatness: 1.1 };
+// The capture of many short streams (case many).
+const MANY = { frames: 300_000, streams: 10_000, concurrent: 20 };
 
 interface Options {
   frames: number;
@@ -60,7 +64,7 @@ function parseArguments(argv: string[]): Options {
     frames: 1_000_000,
     streams: 100,
     prefix: 60_000,
-    cases: new Set(['a', 'b', 'c', 'd', 'half']),
+    cases: new Set(['a', 'b', 'c', 'd', 'half', 'many']),
     timeout: 3600,
     build: false,
     regen: false,
@@ -89,13 +93,13 @@ function parseArguments(argv: string[]): Options {
     else if (name === '--regen') options.regen = true;
     else if (name === '--cases') {
       const cases = (value ?? '').split(',').filter(Boolean);
-      const known = ['a', 'b', 'c', 'd', 'half'];
+      const known = ['a', 'b', 'c', 'd', 'half', 'many'];
       if (cases.length === 0 || cases.some((c) => !known.includes(c))) fail(`--cases: a comma-separated subset of ${known.join(',')}`);
       options.cases = new Set(cases);
       i++;
     } else if (name === '--help' || name === '-h') {
       console.log(
-        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half] [--workers N] [--timeout S] [--build] [--regen]',
+        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half,many] [--workers N] [--timeout S] [--build] [--regen]',
       );
       process.exit(0);
     } else fail(`unknown option ${name} (see --help)`);
@@ -168,15 +172,16 @@ function fresh(path: string, ...sources: string[]): boolean {
   return sources.every((source) => statSync(source).mtimeMs <= statSync(path).mtimeMs);
 }
 
-function makeCapture(path: string, frames: number, streams: number, regen: boolean): void {
+function makeCapture(path: string, frames: number, streams: number, regen: boolean, concurrent?: number): void {
   if (!regen && fresh(path, GENERATOR)) {
     console.log(`  ${rel(path)}: kept (${mb(statSync(path).size)} MB; --regen remakes it)`);
     return;
   }
   const started = performance.now();
-  const summary = writeBenchPcap({ frames, streams, out: path });
+  const summary = writeBenchPcap({ frames, streams, out: path, ...(concurrent !== undefined && { concurrent }) });
+  const open = concurrent === undefined ? '' : ` (${concurrent} open at a time)`;
   console.log(
-    `  ${rel(path)}: ${summary.frames} frames, ${summary.streams} streams, ${mb(summary.bytes)} MB, ` +
+    `  ${rel(path)}: ${summary.frames} frames, ${summary.streams} streams${open}, ${mb(summary.bytes)} MB, ` +
       `${summary.lostSegments} of ${summary.dataSegments} data segments lost, ${summary.reorderedPairs} swapped pairs, ` +
       `stream 0 → ${(summary.bigStream.sequenceSpace / 1024 ** 3).toFixed(2)} GiB of sequence space ` +
       `(${summary.bigStream.wraps} wraps) in ${seconds(performance.now() - started)} s`,
@@ -502,6 +507,8 @@ async function main(): Promise<void> {
   const fullPdml = join(dataDir, `full-${options.frames}-${options.prefix}.pdml`);
   makeCapture(big, options.frames, options.streams, options.regen);
   if (options.cases.has('half')) makeCapture(half, Math.floor(options.frames / 2), options.streams, options.regen);
+  const many = join(dataDir, `many-${MANY.frames}-${MANY.streams}-${MANY.concurrent}.pcap`);
+  if (options.cases.has('many')) makeCapture(many, MANY.frames, MANY.streams, options.regen, MANY.concurrent);
   if (options.cases.has('c') || options.cases.has('d')) {
     if (options.regen || !fresh(prefix, big)) runQuiet('editcap', ['-r', big, prefix, `1-${options.prefix}`]);
     if (options.regen || !fresh(fullPdml, prefix)) {
@@ -511,7 +518,7 @@ async function main(): Promise<void> {
     }
     console.log(`  ${rel(fullPdml)}: ${mb(statSync(fullPdml).size)} MB, first ${options.prefix} frames of ${rel(big)}`);
   }
-  for (const path of [big, options.cases.has('half') ? half : '', options.cases.has('c') || options.cases.has('d') ? fullPdml : '']) {
+  for (const path of [big, options.cases.has('half') ? half : '', options.cases.has('many') ? many : '', options.cases.has('c') || options.cases.has('d') ? fullPdml : '']) {
     if (path) warm(path);
   }
 
@@ -550,6 +557,17 @@ async function main(): Promise<void> {
       input: half,
       stdout: '/dev/null',
       output: outHalf,
+    });
+  }
+  if (options.cases.has('many')) {
+    specs.push({
+      name: 'many',
+      key: 'many',
+      what: `(b) on ${MANY.streams} streams, ${MANY.concurrent} open at a time`,
+      ...followTcp('many', ['--pcap', many, '--all', '-o', join(dataDir, 'out-many.csv')]),
+      input: many,
+      stdout: '/dev/null',
+      output: join(dataDir, 'out-many.csv'),
     });
   }
   if (options.cases.has('c')) {
