@@ -128,6 +128,12 @@ const ERROR_CASES: ErrorCase[] = [
     error: "follow-tcp: option '--stream <n>' argument 'x' is invalid. expected a stream index (0, 1, 2, …) (see follow-tcp --help)",
   },
   {
+    name: '--idle 0 → 2',
+    argv: ['--pdml', '-', '--idle', '0'],
+    code: 2,
+    error: "follow-tcp: option '--idle <seconds>' argument '0' is invalid. must be more than 0 seconds (see follow-tcp --help)",
+  },
+  {
     name: 'bad endpoint: IPv4 octet over 255 → 2',
     argv: ['--pdml', '-', '--src', '10.0.0.300:80'],
     code: 2,

@@ -683,6 +683,63 @@ Release('releaseFinished: the same rows, the reassembler dropped at the end, and
 
 Release.run();
 
+// ---------------------------------------------------------------------------------------------
+
+const Idle = suite('StreamFollower idle: a stream silent past the idle time is finished like a closed one');
+
+Idle('by the capture clock (other traffic) or by its own next frame: the same rows; what comes later is late', () => {
+  const server = (number: number, seq: number, data: string, ms: number, extra: Partial<Frame>): Frame =>
+    seg(number, seq, data, ms, { ...SERVER, ...extra });
+  // Stream 0: "hello", acknowledged, then 5 s of silence and "world" (idle time 2 s).
+  const quiet = [
+    syn(1, 999, 0),
+    server(2, 4999, '', 1, { flags: SYN_ACK, ack: 1000 }),
+    seg(3, 1000, 'hello', 3, { ack: 5000 }),
+    server(4, 5000, '', 4, { ack: 1005 }),
+  ];
+  const resumed = seg(1000, 1005, 'world', 5000, { ack: 5000 });
+  // Stream 1: a frame every 20 ms from 0.1 s to 4.1 s.
+  const busy = Array.from({ length: 200 }, (_, index) =>
+    seg(10 + index, 7000 + index, 'x', 100 + index * 20, { srcAddress: '10.0.0.3', srcPort: 2000, stream: 1 }),
+  );
+  const run = (frames: Frame[], idle: bigint | undefined) => {
+    const batches: string[][] = [];
+    let pushing = 0;
+    const finishedAt: number[] = [];
+    const follower = new StreamFollower(
+      { policy: 'first', maxBuffer: 64 * 1024 * 1024, settle: 500_000_000n, ...(idle !== undefined && { idle }) },
+      (batch) => {
+        if (batch.direction.stream !== 0) return;
+        batches.push([`${batch.direction.src}>${batch.direction.dst} final=${batch.final}`, ...batch.rows.map(fmt)]);
+        if (batch.final) finishedAt.push(pushing);
+      },
+    );
+    for (const item of frames) {
+      pushing = item.number;
+      follower.push(item);
+    }
+    pushing = -1;
+    follower.finish();
+    return { batches, finishedAt, client: follower.streams()[0]!.directions[0]! };
+  };
+  const withTraffic = [...quiet, ...busy, resumed].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const swept = run(withTraffic, 2_000_000_000n);
+  const alone = run([...quiet, resumed], 2_000_000_000n);
+  assert.equal(swept.batches, alone.batches, 'the same rows either way');
+  assert.ok(swept.finishedAt[0]! >= 10 && swept.finishedAt[0]! < 1000, `finished by a sweep at another stream's frame (${swept.finishedAt})`);
+  assert.equal(alone.finishedAt, [1000, 1000], 'alone: finished at its own next frame');
+  const rows = swept.batches.flat();
+  assert.ok(rows.some((row) => row.includes('"hello"')) && !rows.some((row) => row.includes('"world"')), '"world" is not written');
+  assert.is(swept.client.reassembler?.stats.lateBytes, 5, '"world" counts as late');
+  assert.is(alone.client.reassembler?.stats.lateBytes, 5);
+  // Without an idle time the stream stays open and "world" is written.
+  const open = run(withTraffic, undefined);
+  assert.ok(open.batches.flat().some((row) => row.includes('"world"')), 'no idle time: "world" is written');
+  assert.equal(open.finishedAt, [-1, -1], 'no idle time: finished at the end of input');
+});
+
+Idle.run();
+
 const Acks = suite('AckMarks: ACK numbers queued until they settle');
 
 Acks('takeUpTo returns the last ACK captured by the limit and drops the marks before it', () => {

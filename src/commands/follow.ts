@@ -26,6 +26,7 @@ import {
   openInput,
   openOutput,
   parseSelection,
+  positiveSecondsToNanos,
   secondsToNanos,
   type SelectionFlags,
   startProgress,
@@ -38,6 +39,7 @@ interface FollowFlags extends InputFlags, SelectionFlags, WriterOptions {
   overlap: 'first' | 'last';
   maxBuffer: number;
   ackSettle: bigint;
+  idle?: bigint;
   summary?: boolean;
   summaryJson?: string;
   quiet?: boolean;
@@ -110,6 +112,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     singleStream: !selected,
     // Summaries read a direction's figures after its final rows (late bytes at the very end).
     releaseFinished: !wantSummary,
+    ...(flags.idle !== undefined && { idle: flags.idle }),
   });
   const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
   const output = files ? undefined : openOutput(io, flags.out);
@@ -216,6 +219,12 @@ export function configureFollow(command: Command, io: Io, setCode: SetExitCode):
       )
         .argParser(secondsToNanos)
         .default(500_000_000n, '0.5'),
+    )
+    .addOption(
+      new Option(
+        '--idle <seconds>',
+        "a stream with no frame for this long (capture time) is finished: rows written, memory released; its later frames count as late",
+      ).argParser(positiveSecondsToNanos),
     )
     .option('--quiet', 'no progress line on stderr (it is shown only when stderr is a terminal)')
     .action(async (flags: FollowFlags) => {

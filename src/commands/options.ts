@@ -53,6 +53,13 @@ export function secondsToNanos(text: string): bigint {
   return BigInt(match[1]!) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
 }
 
+// Parse a duration in seconds that must be more than zero (--idle).
+export function positiveSecondsToNanos(text: string): bigint {
+  const nanos = secondsToNanos(text);
+  if (nanos === 0n) throw new InvalidArgumentError('must be more than 0 seconds');
+  return nanos;
+}
+
 // Parse --workers: 0 (parse on the main thread) up to 64.
 export function workerCount(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 64) throw new InvalidArgumentError('expected a number of threads from 0 to 64');

@@ -87,6 +87,9 @@ export interface FollowOptions extends DirectionOptions {
    *  figures afterwards (no summary): a finished stream then keeps ~1.6 KB instead of ~3.6 KB, and
    *  frames that come after its end are not counted anywhere. */
   releaseFinished?: boolean;
+  /** A stream with no frame for longer than this (capture time) is finished like a closed one:
+   *  its rows are written and its state released (default: it stays open until the end). */
+  idle?: Nanos;
 }
 
 interface Connection {
@@ -169,6 +172,7 @@ export class StreamFollower {
     // now, as a sweep would have, so whether this frame is late (or, a SYN, starts a new
     // connection) does not depend on other streams' frames having caused a sweep in between.
     if (settle !== undefined) this.#finishIfClosed(connection, frame.time, settle);
+    this.#finishIfIdle(connection, frame.time);
     if (this.#isReuse(connection, frame)) {
       // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
       // finish the old connection and start afresh under the same index.
@@ -209,8 +213,9 @@ export class StreamFollower {
       direction.reassembler?.lateFrame(frame);
     }
     this.#sinceSweep += 1;
-    const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= settle!);
-    if (settle !== undefined && due) {
+    const interval = settle ?? this.#options.idle;
+    const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_FRAMES / 64 && this.#now - this.#lastSweep >= interval!);
+    if (interval !== undefined && due) {
       this.#sweep();
     }
     return placement;
@@ -248,14 +253,17 @@ export class StreamFollower {
     for (const [direction, { info }] of this.#settled) this.#emit(info, direction, [], false);
   }
 
-  // Hand on settled rows, and finish the streams that closed longer than the settle time ago by
-  // the capture's clock.
+  // Hand on settled rows, and finish the streams that closed longer than the settle time ago, or
+  // have been idle longer than the idle time, by the capture's clock.
   #sweep(): void {
-    const settle = this.#options.settle!;
+    const settle = this.#options.settle;
     this.#sinceSweep = 0;
     this.#lastSweep = this.#now;
     this.#flushSettled();
-    for (const connection of this.#open) this.#finishIfClosed(connection, this.#now, settle);
+    for (const connection of this.#open) {
+      if (settle !== undefined) this.#finishIfClosed(connection, this.#now, settle);
+      this.#finishIfIdle(connection, this.#now);
+    }
   }
 
   // Finish a stream that closed (reset, or each FIN acknowledged) more than `settle` before
@@ -263,6 +271,15 @@ export class StreamFollower {
   // late. The one rule for sweeps (the capture's clock) and for the stream's own next frame.
   #finishIfClosed(connection: Connection, now: Nanos, settle: Nanos): void {
     if (connection.finished || !hasClosed(connection.info) || now - connection.info.lastTime <= settle) return;
+    this.#finishConnection(connection);
+    this.#open.delete(connection);
+  }
+
+  // Finish a stream that has had no frame for longer than the idle time before capture time
+  // `now`: the one rule for sweeps and for the stream's own next frame, as for closed streams.
+  #finishIfIdle(connection: Connection, now: Nanos): void {
+    const idle = this.#options.idle;
+    if (idle === undefined || connection.finished || now - connection.info.lastTime <= idle) return;
     this.#finishConnection(connection);
     this.#open.delete(connection);
   }
