@@ -640,14 +640,24 @@ Release('after finish(), the chunk its held bytes were copied into is no longer 
   assert.is(reassembler.stats.dataFrames, 1, 'the reassembler itself is still there');
 });
 
-Release('releaseFinished: the same rows, the reassembler dropped at the end, and a late copy ignored', () => {
-  const server = (number: number, seq: number, data: string, ms: number, extra: Partial<Frame>): Frame =>
-    seg(number, seq, data, ms, { ...SERVER, ...extra });
-  const frames = [
+// A server → client frame of stream 0.
+function server(number: number, seq: number, data: string, ms: number, extra: Partial<Frame>): Frame {
+  return seg(number, seq, data, ms, { ...SERVER, ...extra });
+}
+
+// Stream 0 from its SYN to "hello" (client ISN 999, server ISN 4999), acknowledged at 4 ms.
+function helloAcknowledged(): Frame[] {
+  return [
     syn(1, 999, 0),
     server(2, 4999, '', 1, { flags: SYN_ACK, ack: 1000 }),
     seg(3, 1000, 'hello', 3, { ack: 5000 }),
     server(4, 5000, '', 4, { ack: 1005 }),
+  ];
+}
+
+Release('releaseFinished: the same rows, the reassembler dropped at the end, and a late copy ignored', () => {
+  const frames = [
+    ...helloAcknowledged(),
     seg(5, 1005, '', 5, { flags: FIN_ACK, ack: 5000 }),
     server(6, 5000, '', 6, { flags: FIN_ACK, ack: 1006 }),
     seg(7, 1006, '', 7, { ack: 5001 }),
@@ -688,15 +698,8 @@ Release.run();
 const Idle = suite('StreamFollower idle: a stream silent past the idle time is finished like a closed one');
 
 Idle('by the capture clock (other traffic) or by its own next frame: the same rows; what comes later is late', () => {
-  const server = (number: number, seq: number, data: string, ms: number, extra: Partial<Frame>): Frame =>
-    seg(number, seq, data, ms, { ...SERVER, ...extra });
   // Stream 0: "hello", acknowledged, then 5 s of silence and "world" (idle time 2 s).
-  const quiet = [
-    syn(1, 999, 0),
-    server(2, 4999, '', 1, { flags: SYN_ACK, ack: 1000 }),
-    seg(3, 1000, 'hello', 3, { ack: 5000 }),
-    server(4, 5000, '', 4, { ack: 1005 }),
-  ];
+  const quiet = helloAcknowledged();
   const resumed = seg(1000, 1005, 'world', 5000, { ack: 5000 });
   // Stream 1: a frame every 20 ms from 0.1 s to 4.1 s.
   const busy = Array.from({ length: 200 }, (_, index) =>
