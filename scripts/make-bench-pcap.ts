@@ -1,5 +1,6 @@
 // Write a deterministic synthetic capture for `npm run bench`: classic pcap (microsecond
-// timestamps, Ethernet / IPv4 / TCP), N frames across S concurrent streams.
+// timestamps, Ethernet / IPv4 / TCP), N frames across S streams, all open at once (or at most C
+// at a time with --concurrent C, a new one starting as one ends).
 //
 //   tsx scripts/make-bench-pcap.ts [--frames 1000000] [--streams 100] [--concurrent S] [--seed 1] [--out bench-data/bench.pcap]
 //
