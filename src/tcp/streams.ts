@@ -168,11 +168,11 @@ export class StreamFollower {
     const stream = this.#keyer.streamOf(frame);
     const settle = this.#options.settle;
     let connection = this.#connection(stream, frame);
-    // A stream that closed longer than the settle time before this frame of its own is finished
-    // now, as a sweep would have, so whether this frame is late (or, a SYN, starts a new
-    // connection) does not depend on other streams' frames having caused a sweep in between.
-    if (settle !== undefined) this.#finishIfClosed(connection, frame.time, settle);
-    this.#finishIfIdle(connection, frame.time);
+    // A stream that closed longer than the settle time (or fell idle longer than the idle time)
+    // before this frame of its own is finished now, as a sweep would have, so whether this frame
+    // is late (or, a SYN, starts a new connection) does not depend on other streams' frames
+    // having caused a sweep in between.
+    this.#finishIfDone(connection, frame.time);
     if (this.#isReuse(connection, frame)) {
       // A new SYN after the connection ended (tshark may keep the stream index on port reuse):
       // finish the old connection and start afresh under the same index.
@@ -256,30 +256,22 @@ export class StreamFollower {
   // Hand on settled rows, and finish the streams that closed longer than the settle time ago, or
   // have been idle longer than the idle time, by the capture's clock.
   #sweep(): void {
-    const settle = this.#options.settle;
     this.#sinceSweep = 0;
     this.#lastSweep = this.#now;
     this.#flushSettled();
-    for (const connection of this.#open) {
-      if (settle !== undefined) this.#finishIfClosed(connection, this.#now, settle);
-      this.#finishIfIdle(connection, this.#now);
-    }
+    for (const connection of this.#open) this.#finishIfDone(connection, this.#now);
   }
 
-  // Finish a stream that closed (reset, or each FIN acknowledged) more than `settle` before
-  // capture time `now`: its rows are written, its state is released, and later frames count as
-  // late. The one rule for sweeps (the capture's clock) and for the stream's own next frame.
-  #finishIfClosed(connection: Connection, now: Nanos, settle: Nanos): void {
-    if (connection.finished || !hasClosed(connection.info) || now - connection.info.lastTime <= settle) return;
-    this.#finishConnection(connection);
-    this.#open.delete(connection);
-  }
-
-  // Finish a stream that has had no frame for longer than the idle time before capture time
-  // `now`: the one rule for sweeps and for the stream's own next frame, as for closed streams.
-  #finishIfIdle(connection: Connection, now: Nanos): void {
-    const idle = this.#options.idle;
-    if (idle === undefined || connection.finished || now - connection.info.lastTime <= idle) return;
+  // Finish a stream whose latest frame is, at capture time `now`, more than the settle time past
+  // its close (reset, or each FIN acknowledged), or more than the idle time past (whether closed
+  // or not): its rows are written, its state is released, and later frames count as late. The
+  // one rule for sweeps (the capture's clock) and for the stream's own next frame.
+  #finishIfDone(connection: Connection, now: Nanos): void {
+    if (connection.finished) return;
+    const { settle, idle } = this.#options;
+    const silence = now - connection.info.lastTime;
+    const closed = settle !== undefined && silence > settle && hasClosed(connection.info);
+    if (!closed && (idle === undefined || silence <= idle)) return;
     this.#finishConnection(connection);
     this.#open.delete(connection);
   }
