@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { FollowTcpError } from '../src/errors.js';
 import type { Frame } from '../src/frame.js';
 import { pdmlFrames } from '../src/pdml/frames.js';
+import { FIELD_CODES } from '../src/pdml/fields.js';
 import { leadingInteger, toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
 import { PdmlSkimmer } from '../src/pdml/skim.js';
@@ -883,6 +884,20 @@ const TUNNEL_FLAT = flat(2, '1.5', [
   ['tcp.analysis.ack_rtt', '0.1'],
 ]);
 
+// A flat packet whose text holds elements named like the skimmer's coded tags, and a value on two lines.
+const CODED_LOOKALIKE = flat(1, '1.000000001', [
+  ['frame.number', '1'],
+  ['frame.time_epoch', '1.000000001'],
+  ['tcp.srcport', '1'],
+  ['tcp.reset_cause', 'a\nb'],
+]).replace('</packet>', `  <f n="${FIELD_CODES.get('tcp.dstport')}" v="2"/>\n  <f><field name="tcp.stream" value="3"/></f>\n</packet>`);
+
+// The fields of a flat packet that keeps its geninfo (it does not list both frame.number and frame.time_epoch).
+function withGeninfo(num: number, time: string, fields: PacketView['fields']): PacketView['fields'] {
+  const geninfo: PacketView['fields'] = { caplen: ['66', '42'], len: ['66', '42'], num: [String(num), String(num)] };
+  return { ...geninfo, timestamp: ['Nov 22, 2026 11:20:06.651105569 UTC', time], ...fields };
+}
+
 interface PacketCase {
   name: string;
   text: string;
@@ -906,29 +921,25 @@ const PACKET_CASES: PacketCase[] = [
     ),
     packets: [
       { line: 5, analysis: [], fields: { 'frame.number': [undefined, '1'], 'frame.time_epoch': [undefined, '1.000000001'], 'tcp.srcport': [undefined, '1'] } },
+      { line: 16, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'], 'tcp.srcport': [undefined, '2'] }) },
+      { line: 26, analysis: [], fields: withGeninfo(3, '1.000000003', { 'tcp.srcport': [undefined, '3'] }) },
+    ],
+  },
+  {
+    name: 'flat: an <f> element in the input is not a field (coded tags are the skimmer\'s own); a value on two lines keeps them',
+    text: pdml(CODED_LOOKALIKE, flat(2, '1.000000002', [['frame.number', '2']])),
+    packets: [
       {
-        line: 16,
+        line: 5,
         analysis: [],
         fields: {
-          caplen: ['66', '42'],
-          'frame.number': [undefined, '2'],
-          len: ['66', '42'],
-          num: ['2', '2'],
-          'tcp.srcport': [undefined, '2'],
-          timestamp: ['Nov 22, 2026 11:20:06.651105569 UTC', '1.000000002'],
+          'frame.number': [undefined, '1'],
+          'frame.time_epoch': [undefined, '1.000000001'],
+          'tcp.reset_cause': [undefined, 'a\nb'],
+          'tcp.srcport': [undefined, '1'],
         },
       },
-      {
-        line: 26,
-        analysis: [],
-        fields: {
-          caplen: ['66', '42'],
-          len: ['66', '42'],
-          num: ['3', '3'],
-          'tcp.srcport': [undefined, '3'],
-          timestamp: ['Nov 22, 2026 11:20:06.651105569 UTC', '1.000000003'],
-        },
-      },
+      { line: 20, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'] }) },
     ],
   },
   {
@@ -1065,12 +1076,14 @@ Packets('PdmlSkimmer passes on as written the read tags it cannot cut safely', (
   const quoted = "    <field name='ip.dst' showname=\"Destination\" size=\"4\" pos=\"30\" show=\"10.1.0.2\" value=\"0a010002\"/>";
   const split = '    <field name="ip.id" showname="Identification"\n      size="2" pos="18" show="0x00aa" value="00aa"/>';
   const malformed = '    <field name="ip.ttl" showname="TTL" size="1" pos="22" show="64" value="40" broken/>';
-  const lean = '  <field name="tcp.len" value="0"/>';
+  const lean = '  <field name="tcp.len" value="0"/>'; // tshark's flat form: coded, below
   const text = ['<pdml>', '<packet>', '  <proto name="ip" showname="IP" size="20" pos="14">', entity, quoted, split, malformed, '  </proto>', lean, '</packet>', '</pdml>', ''].join('\n');
   const skimmer = new PdmlSkimmer();
   const out = skimmer.skim(text, true);
-  for (const kept of [entity, quoted, split, malformed, lean]) assert.ok(out.includes(kept), kept);
+  for (const kept of [entity, quoted, split, malformed]) assert.ok(out.includes(kept), kept);
   assert.ok(out.includes('  <proto name="ip">\n'));
+  assert.not.ok(out.includes(lean));
+  assert.ok(out.includes(`\n  <f n="${FIELD_CODES.get('tcp.len')}" v="0"/>\n</packet>`), 'the flat tag coded');
   assert.is(out.split('\n').length, text.split('\n').length);
 });
 

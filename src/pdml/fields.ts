@@ -74,3 +74,12 @@ export function isReadField(name: string): boolean {
   if (READ_FIELDS.has(name)) return true;
   return name.startsWith(ANALYSIS_PREFIX) && ANALYSIS_FLAGS.has(name.slice(ANALYSIS_PREFIX.length));
 }
+
+/** Every field name follow-tcp reads; a name's index here is its code in a coded field tag (skim.ts). */
+export const CODED_FIELD_NAMES: readonly string[] = [...READ_FIELDS, ...[...ANALYSIS_FLAGS].map((flag) => ANALYSIS_PREFIX + flag)];
+
+/** A read field's name → its code: the decimal text of its index in CODED_FIELD_NAMES. */
+export const FIELD_CODES: ReadonlyMap<string, string> = new Map(CODED_FIELD_NAMES.map((name, index) => [name, String(index)]));
+
+/** A code → the read field's name. */
+export const CODED_FIELDS: ReadonlyMap<string, string> = new Map(CODED_FIELD_NAMES.map((name, index) => [String(index), name]));

@@ -1,13 +1,13 @@
 // Streaming PDML reader: the only module that uses sax. Feeds sax (strict) the skimmed text
-// (skim.ts: the elements read here, verbatim) and emits one PdmlPacket per complete <packet>,
-// in either PDML shape (nested full tree, or flat `-e`).
+// (skim.ts: the elements read here, flat field tags coded) and emits one PdmlPacket per complete
+// <packet>, in either PDML shape (nested full tree, or flat `-e`).
 
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
-import { ANALYSIS_FLAGS, ANALYSIS_PREFIX, FRAME_FIELDS, GENINFO_FIELDS, IP_FIELDS, TCP_FIELDS } from './fields.js';
-import { PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
+import { ANALYSIS_FLAGS, ANALYSIS_PREFIX, CODED_FIELDS, FRAME_FIELDS, GENINFO_FIELDS, IP_FIELDS, TCP_FIELDS } from './fields.js';
+import { CODED_FIELD_TAG, PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
 
 export { ANALYSIS_FLAGS } from './fields.js';
 
@@ -167,7 +167,9 @@ export class PdmlParser {
       return;
     }
     this.#depth += 1;
-    const name = tag.attributes.name ?? '';
+    // A coded tag is the skimmer's short form of a flat field: its name by code, only a value.
+    const coded = tag.name === CODED_FIELD_TAG;
+    const name = coded ? (CODED_FIELDS.get(tag.attributes.n ?? '') ?? '') : (tag.attributes.name ?? '');
     if (tag.name === 'proto') {
       if (this.#depth !== 1) return;
       this.#topProto = name;
@@ -178,11 +180,11 @@ export class PdmlParser {
       }
       return;
     }
-    if (tag.name !== 'field') return;
+    if (tag.name !== 'field' && !coded) return;
     const flat = this.#depth === 1;
     const proto = flat ? '' : this.#topProto;
-    let show = tag.attributes.show;
-    let value = tag.attributes.value;
+    let show = coded ? undefined : tag.attributes.show;
+    let value = coded ? tag.attributes.v : tag.attributes.value;
     if (name === 'tcp.payload' && (value === PAYLOAD_PLACEHOLDER || show === PAYLOAD_PLACEHOLDER)) {
       value = this.#skimmer.payloads.shift();
       show = undefined;

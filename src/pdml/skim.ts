@@ -1,11 +1,16 @@
-// Skim PDML text before the XML parser sees it: every element follow-tcp reads is passed on
-// verbatim, the rest of each packet (other protocols' subtrees, unread fields) is dropped, and
-// every line break is kept, so the parser's line numbers stay those of the input.
+// Skim PDML text before the XML parser sees it: every element follow-tcp reads is passed on (as
+// written, or shorter: display attributes cut, tshark's flat field tags coded), the rest of each
+// packet (other protocols' subtrees, unread fields) is dropped, and every line break is kept, so
+// the parser's line numbers stay those of the input.
 
-import { isReadField, READ_PROTOS } from './fields.js';
+import { FIELD_CODES, isReadField, READ_PROTOS } from './fields.js';
 
 /** The value a `tcp.payload` tag carries to the parser once its hex has been taken out. */
 export const PAYLOAD_PLACEHOLDER = '@';
+
+/** The element name of a coded field tag, `<f n="CODE" v="VALUE"/>`: what the skimmer hands on
+ *  for tshark's flat `<field name="NAME" value="VALUE"/>` (CODE: NAME's code in FIELD_CODES). */
+export const CODED_FIELD_TAG = 'f';
 
 // The rest of a start or end tag after its '<': attribute values may hold '>' inside quotes.
 const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
@@ -105,6 +110,31 @@ function shortTag(text: string, lt: number, end: number, tag: string, selfClosin
   return `<${tag} name="${name}"${showPart}${valuePart}${selfClosing ? '/>' : '>'}`;
 }
 
+const FLAT_FIELD_START = '<field name="';
+const FLAT_VALUE_START = '" value="';
+const FLAT_FIELD_END = '"/>';
+const LETTER_F = 102;
+
+// Where the value starts when the tag at `lt` is tshark's flat form of a field,
+// `<field name="NAME" value="VALUE"/>` exactly (the tag ends just after VALUE's closing quote and
+// "/>"), or -1 when it is not (or not yet whole in the text).
+function flatValueStart(text: string, lt: number): number {
+  if (!text.startsWith(FLAT_FIELD_START, lt)) return -1;
+  const nameEnd = text.indexOf('"', lt + FLAT_FIELD_START.length);
+  if (nameEnd === -1 || !text.startsWith(FLAT_VALUE_START, nameEnd)) return -1;
+  const valueStart = nameEnd + FLAT_VALUE_START.length;
+  const valueEnd = text.indexOf('"', valueStart);
+  return valueEnd !== -1 && text.startsWith(FLAT_FIELD_END, valueEnd) ? valueStart : -1;
+}
+
+// The coded tag for a read field's flat tag, with `value` as written (entities and all: sax reads
+// it as it would have). sax tests every character of element and attribute names against a
+// pattern, and tshark's flat tags are mostly names: sax reads a coded one in about half the time.
+// The tag keeps its line breaks (any are in the value); a column sax reports later on its line moves.
+function codedTag(name: string, value: string): string {
+  return `<${CODED_FIELD_TAG} n="${FIELD_CODES.get(name)}" v="${value}"/>`;
+}
+
 // The line breaks in text[from, to), as a string of that many '\n'.
 function lineBreaks(text: string, from: number, to: number): string {
   let count = 0;
@@ -189,6 +219,12 @@ export class PdmlSkimmer {
       if (replacement !== '') out.push(replacement);
       run = end;
     };
+    // The tag text[lt, end) is replaced by `tag` (the text before it stays).
+    const cut = (lt: number, end: number, tag: string): void => {
+      flush(lt);
+      out.push(tag);
+      run = end;
+    };
     for (;;) {
       const lt = text.indexOf('<', pos);
       if (lt === -1 || lt + 1 >= text.length) break;
@@ -201,9 +237,16 @@ export class PdmlSkimmer {
         pos = end;
         continue;
       }
-      TAG_REST.lastIndex = lt + 1;
-      if (!TAG_REST.test(text)) break;
-      const end = TAG_REST.lastIndex;
+      // tshark's flat field tags are found by their quotes; any other tag by the general pattern.
+      const valueStart = next === LETTER_F ? flatValueStart(text, lt) : -1;
+      let end: number;
+      if (valueStart !== -1) {
+        end = text.indexOf('"', valueStart) + FLAT_FIELD_END.length;
+      } else {
+        TAG_REST.lastIndex = lt + 1;
+        if (!TAG_REST.test(text)) break;
+        end = TAG_REST.lastIndex;
+      }
       if (!this.#inPacket) {
         if (next !== SLASH && text.charCodeAt(end - 2) !== SLASH && tagName(text, lt + 1) === 'packet') this.#inPacket = true;
         pos = end;
@@ -240,19 +283,20 @@ export class PdmlSkimmer {
         continue;
       }
       const selfClosing = text.charCodeAt(end - 2) === SLASH;
-      const tag = tagName(text, lt + 1);
+      const tag = valueStart !== -1 ? 'field' : tagName(text, lt + 1);
       let kept = false;
       let read = false; // a field or protocol kept because follow-tcp reads it
       let payload = false;
       let flatFrameField = 0;
+      let name = '';
       if (this.#skipDepth === 0) {
         if (tag === 'field') {
-          const name = nameAttribute(text, lt, end);
+          name = valueStart !== -1 ? text.slice(lt + FLAT_FIELD_START.length, valueStart - FLAT_VALUE_START.length) : nameAttribute(text, lt, end);
           kept = read = isReadField(name);
           payload = name === PAYLOAD_FIELD;
           if (this.#names.length === 0) flatFrameField = name === 'frame.number' ? 1 : name === 'frame.time_epoch' ? 2 : 0;
         } else if (tag === 'proto') {
-          const name = nameAttribute(text, lt, end);
+          name = nameAttribute(text, lt, end);
           kept = read = this.#names.length === 0 && READ_PROTOS.has(name);
           if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
           if (kept && name === 'geninfo' && !selfClosing && this.#geninfo === 'none') {
@@ -260,6 +304,9 @@ export class PdmlSkimmer {
             flush(pos);
             holdStart = out.length;
           }
+        } else if (tag === CODED_FIELD_TAG) {
+          // Not PDML: dropped with what it holds, so that every coded tag sax is given is the skimmer's.
+          if (!selfClosing) this.#skipDepth = this.#names.length + 1;
         } else {
           kept = true;
         }
@@ -272,12 +319,13 @@ export class PdmlSkimmer {
       }
       if (!kept) replace(end, this.#dropped(text, pos, lt, end));
       else if (payload) {
-        replace(end, text.slice(pos, lt) + this.#withoutPayload(text.slice(lt, end)));
+        if (valueStart !== -1) this.payloads.push(text.slice(valueStart, end - FLAT_FIELD_END.length));
+        cut(lt, end, valueStart !== -1 ? codedTag(name, PAYLOAD_PLACEHOLDER) : this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
       } else if (read && this.#geninfo !== 'inside') {
         // (geninfo is held back as it is: in the flat form it is about to be dropped whole.)
-        const short = shortTag(text, lt, end, tag, selfClosing);
-        if (short !== undefined) replace(end, text.slice(pos, lt) + short);
+        const short = valueStart !== -1 ? codedTag(name, text.slice(valueStart, end - FLAT_FIELD_END.length)) : shortTag(text, lt, end, tag, selfClosing);
+        if (short !== undefined) cut(lt, end, short);
       }
       pos = end;
       if (this.#geninfo === 'after' && this.#names.length <= 1) {
