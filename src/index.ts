@@ -12,6 +12,7 @@ export { StreamOrderedWriter } from './output/stream-order.js';
 export { type GapFill, type OutputFormat, type RowShape, type RowSink, RowWriter, type WriterOptions } from './output/writer.js';
 export { pdmlFrames } from './pdml/frames.js';
 export { toFrame } from './pdml/packet.js';
+export { READ_FIELD_NAMES } from './pdml/fields.js';
 export { ANALYSIS_FLAGS, type PdmlField, type PdmlPacket, PdmlParser, parsePdml } from './pdml/parse.js';
 export { readPdmlText } from './source/file.js';
 export { FOLLOW_FIELDS, TSHARK_FIELDS, type TsharkOptions, tsharkArguments, tsharkPdml } from './source/tshark.js';

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { FollowTcpError } from '../src/errors.js';
 import type { Frame } from '../src/frame.js';
 import { pdmlFrames } from '../src/pdml/frames.js';
-import { FIELD_CODES } from '../src/pdml/fields.js';
+import { FIELD_CODES, READ_FIELD_NAMES } from '../src/pdml/fields.js';
 import { leadingInteger, toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
 import { PdmlSkimmer } from '../src/pdml/skim.js';
@@ -870,7 +870,9 @@ interface PacketView {
 
 function packetView(packet: PdmlPacket): PacketView {
   const fields: PacketView['fields'] = {};
-  for (const [name, field] of [...packet.fields].sort(([a], [b]) => (a < b ? -1 : 1))) fields[name] = [field.show, field.value];
+  packet.fields.forEach((field, code) => {
+    if (field) fields[READ_FIELD_NAMES[code]!] = [field.show, field.value];
+  });
   return { line: packet.line, analysis: packet.analysis, fields };
 }
 

@@ -67,19 +67,35 @@ export const ANALYSIS_PREFIX = 'tcp.analysis.';
 /** Top-level protocols of a nested-form packet that hold fields follow-tcp reads. */
 export const READ_PROTOS: ReadonlySet<string> = new Set(['geninfo', 'frame', 'ip', 'ipv6', 'tcp']);
 
-const READ_FIELDS: ReadonlySet<string> = new Set([...GENINFO_FIELDS, ...IP_FIELDS, ...FRAME_FIELDS, ...TCP_FIELDS]);
+/** The layer a read field is taken from; `analysis`: a `tcp.analysis.*` flag of the first TCP layer. */
+export type FieldLayer = 'geninfo' | 'ip' | 'frame' | 'tcp' | 'analysis';
+
+const LAYER_FIELDS: [FieldLayer, Iterable<string>][] = [
+  ['geninfo', GENINFO_FIELDS],
+  ['ip', IP_FIELDS],
+  ['frame', FRAME_FIELDS],
+  ['tcp', TCP_FIELDS],
+  ['analysis', [...ANALYSIS_FLAGS].map((flag) => ANALYSIS_PREFIX + flag)],
+];
+
+/** Every field name follow-tcp reads, in a fixed order: a name's index is its code, its slot in a
+ *  PdmlPacket's fields and its number in the skimmer's coded tags. */
+export const READ_FIELD_NAMES: readonly string[] = LAYER_FIELDS.flatMap(([, names]) => [...names]);
+
+/** The layer of each read field, by code. */
+export const FIELD_LAYERS: readonly FieldLayer[] = LAYER_FIELDS.flatMap(([layer, names]) => [...names].map(() => layer));
+
+/** A read field's name → its code. */
+export const FIELD_CODES: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((name, index) => [name, index]));
 
 // True when follow-tcp reads a field of this name (in some layer).
 export function isReadField(name: string): boolean {
-  if (READ_FIELDS.has(name)) return true;
-  return name.startsWith(ANALYSIS_PREFIX) && ANALYSIS_FLAGS.has(name.slice(ANALYSIS_PREFIX.length));
+  return FIELD_CODES.has(name);
 }
 
-/** Every field name follow-tcp reads; a name's index here is its code in a coded field tag (skim.ts). */
-export const CODED_FIELD_NAMES: readonly string[] = [...READ_FIELDS, ...[...ANALYSIS_FLAGS].map((flag) => ANALYSIS_PREFIX + flag)];
-
-/** A read field's name → its code: the decimal text of its index in CODED_FIELD_NAMES. */
-export const FIELD_CODES: ReadonlyMap<string, string> = new Map(CODED_FIELD_NAMES.map((name, index) => [name, String(index)]));
-
-/** A code → the read field's name. */
-export const CODED_FIELDS: ReadonlyMap<string, string> = new Map(CODED_FIELD_NAMES.map((name, index) => [String(index), name]));
+// The code of a field follow-tcp reads; throws for any other name (a mistake in this program).
+export function fieldCode(name: string): number {
+  const code = FIELD_CODES.get(name);
+  if (code === undefined) throw new Error(`follow-tcp does not read a field named ${name}`);
+  return code;
+}

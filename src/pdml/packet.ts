@@ -3,17 +3,49 @@
 import { FollowTcpError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { parseEpoch } from '../time.js';
+import { fieldCode } from './fields.js';
 import type { PdmlField, PdmlPacket } from './parse.js';
 
+// The codes of the fields read here (their slots in PdmlPacket.fields).
+const NUM = fieldCode('num');
+const TIMESTAMP = fieldCode('timestamp');
+const FRAME_NUMBER = fieldCode('frame.number');
+const FRAME_TIME = fieldCode('frame.time_epoch');
+const IP_SRC = fieldCode('ip.src');
+const IP_DST = fieldCode('ip.dst');
+const IP_ID = fieldCode('ip.id');
+const IP_TTL = fieldCode('ip.ttl');
+const IPV6_SRC = fieldCode('ipv6.src');
+const IPV6_DST = fieldCode('ipv6.dst');
+const IPV6_FLOW = fieldCode('ipv6.flow');
+const IPV6_HLIM = fieldCode('ipv6.hlim');
+const SRC_PORT = fieldCode('tcp.srcport');
+const DST_PORT = fieldCode('tcp.dstport');
+const STREAM = fieldCode('tcp.stream');
+const SEQ_RAW = fieldCode('tcp.seq_raw');
+const SEQ = fieldCode('tcp.seq');
+const ACK_RAW = fieldCode('tcp.ack_raw');
+const ACK = fieldCode('tcp.ack');
+const LENGTH = fieldCode('tcp.len');
+const FLAGS = fieldCode('tcp.flags');
+const WINDOW = fieldCode('tcp.window_size_value');
+const WINDOW_SCALED = fieldCode('tcp.window_size');
+const PAYLOAD = fieldCode('tcp.payload');
+const RESET_CAUSE = fieldCode('tcp.reset_cause');
+const MSS = fieldCode('tcp.options.mss_val');
+const WINDOW_SHIFT = fieldCode('tcp.options.wscale.shift');
+const TSVAL = fieldCode('tcp.options.timestamp.tsval');
+const TSECR = fieldCode('tcp.options.timestamp.tsecr');
+
 // The display text of a field: `show` in the nested form, `value` in the flat `-e` form.
-function text(packet: PdmlPacket, name: string): string | undefined {
-  const field = packet.fields.get(name);
+function text(packet: PdmlPacket, code: number): string | undefined {
+  const field = packet.fields[code];
   return field?.show ?? field?.value;
 }
 
 // The leading integer of a field's display text (decimal, or hex with 0x), as tshark shows it.
-function integer(packet: PdmlPacket, name: string): number | undefined {
-  const shown = text(packet, name);
+function integer(packet: PdmlPacket, code: number): number | undefined {
+  const shown = text(packet, code);
   return shown === undefined ? undefined : leadingInteger(shown);
 }
 
@@ -59,10 +91,10 @@ function hexDigit(code: number): number {
 }
 
 // A raw 32-bit number: `tcp.seq_raw`/`tcp.ack_raw`, or else the on-wire hex `value` of `tcp.seq`/`tcp.ack`.
-function raw32(packet: PdmlPacket, rawName: string, hexName: string): number | undefined {
-  const direct = integer(packet, rawName);
+function raw32(packet: PdmlPacket, rawCode: number, hexCode: number): number | undefined {
+  const direct = integer(packet, rawCode);
   if (direct !== undefined) return direct;
-  const field: PdmlField | undefined = packet.fields.get(hexName);
+  const field: PdmlField | undefined = packet.fields[hexCode];
   // In the nested form `value` is the raw header bytes; in the flat form there is no `show`, so
   // `value` is tshark's relative number and cannot be used.
   if (field?.show !== undefined && field.value !== undefined && /^[0-9a-f]{8}$/i.test(field.value)) {
@@ -85,13 +117,13 @@ function hexBytes(hex: string): Uint8Array | undefined {
 }
 
 function payloadOf(packet: PdmlPacket, length: number): Uint8Array {
-  const payload = packet.fields.get('tcp.payload');
+  const payload = packet.fields[PAYLOAD];
   if (payload) {
     const bytes = hexBytes(payload.value ?? payload.show ?? '');
     if (bytes) return bytes;
   }
   // RST data is dissected as `tcp.reset_cause`: its `value` holds the raw bytes in the nested form.
-  const reset = packet.fields.get('tcp.reset_cause');
+  const reset = packet.fields[RESET_CAUSE];
   if (reset?.value !== undefined && length > 0) {
     if (reset.show !== undefined) return hexBytes(reset.value) ?? new Uint8Array(0);
     // Flat form: only the display string (cut at the first NUL); use it only when it is whole and plain.
@@ -112,15 +144,15 @@ function required(packet: PdmlPacket, source: string, name: string, value: numbe
 
 // A Frame from a PDML packet, or undefined when the packet is not TCP over IP.
 export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
-  const srcPort = integer(packet, 'tcp.srcport');
-  const dstPort = integer(packet, 'tcp.dstport');
+  const srcPort = integer(packet, SRC_PORT);
+  const dstPort = integer(packet, DST_PORT);
   if (srcPort === undefined || dstPort === undefined) return undefined;
-  const ipv6Src = text(packet, 'ipv6.src');
-  const srcAddress = ipv6Src ?? text(packet, 'ip.src');
-  const dstAddress = text(packet, 'ipv6.dst') ?? text(packet, 'ip.dst');
+  const ipv6Src = text(packet, IPV6_SRC);
+  const srcAddress = ipv6Src ?? text(packet, IP_SRC);
+  const dstAddress = text(packet, IPV6_DST) ?? text(packet, IP_DST);
   if (srcAddress === undefined || dstAddress === undefined) return undefined;
-  const number = required(packet, source, 'frame.number', integer(packet, 'frame.number') ?? integer(packet, 'num'));
-  const timeText = text(packet, 'frame.time_epoch') ?? packet.fields.get('timestamp')?.value;
+  const number = required(packet, source, 'frame.number', integer(packet, FRAME_NUMBER) ?? integer(packet, NUM));
+  const timeText = text(packet, FRAME_TIME) ?? packet.fields[TIMESTAMP]?.value;
   const time = timeText === undefined ? undefined : parseEpoch(timeText);
   if (time === undefined) {
     throw new FollowTcpError(
@@ -128,10 +160,10 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
       `${source}:${packet.line}: frame ${number} has no readable time (frame.time_epoch): export it with tshark -T pdml`,
     );
   }
-  const seq = required(packet, source, 'tcp.seq_raw', raw32(packet, 'tcp.seq_raw', 'tcp.seq'));
+  const seq = required(packet, source, 'tcp.seq_raw', raw32(packet, SEQ_RAW, SEQ));
   const flags = required(packet, source, 'tcp.flags', flagsOf(packet));
-  const length = integer(packet, 'tcp.len') ?? 0;
-  const ipIdText = text(packet, 'ip.id');
+  const length = integer(packet, LENGTH) ?? 0;
+  const ipIdText = text(packet, IP_ID);
   return {
     number,
     time,
@@ -139,17 +171,17 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
     dstAddress,
     srcPort,
     dstPort,
-    stream: integer(packet, 'tcp.stream'),
+    stream: integer(packet, STREAM),
     seq,
-    ack: raw32(packet, 'tcp.ack_raw', 'tcp.ack') ?? 0,
+    ack: raw32(packet, ACK_RAW, ACK) ?? 0,
     flags,
     length,
     payload: payloadOf(packet, length),
-    window: integer(packet, 'tcp.window_size_value'),
-    windowScaled: integer(packet, 'tcp.window_size'),
+    window: integer(packet, WINDOW),
+    windowScaled: integer(packet, WINDOW_SCALED),
     ipId: ipv6Src === undefined && ipIdText !== undefined ? leadingInteger(ipIdText) : undefined,
-    mss: integer(packet, 'tcp.options.mss_val'),
-    windowShift: integer(packet, 'tcp.options.wscale.shift'),
+    mss: integer(packet, MSS),
+    windowShift: integer(packet, WINDOW_SHIFT),
     analysis: packet.analysis,
     ...optionalFields(packet),
   };
@@ -158,10 +190,10 @@ export function toFrame(packet: PdmlPacket, source: string): Frame | undefined {
 // The optional Frame fields two-point matching uses (flow label, TTL, TCP timestamps), only those present.
 function optionalFields(packet: PdmlPacket): Pick<Frame, 'flowLabel' | 'ttl' | 'tsval' | 'tsecr'> {
   // Flow label 0 means "not labelled" (RFC 6437): left out like an absent one.
-  const flowLabel = integer(packet, 'ipv6.flow') || undefined;
-  const ttl = integer(packet, 'ipv6.hlim') ?? integer(packet, 'ip.ttl');
-  const tsval = integer(packet, 'tcp.options.timestamp.tsval');
-  const tsecr = integer(packet, 'tcp.options.timestamp.tsecr');
+  const flowLabel = integer(packet, IPV6_FLOW) || undefined;
+  const ttl = integer(packet, IPV6_HLIM) ?? integer(packet, IP_TTL);
+  const tsval = integer(packet, TSVAL);
+  const tsecr = integer(packet, TSECR);
   return {
     ...(flowLabel !== undefined && { flowLabel }),
     ...(ttl !== undefined && { ttl }),
@@ -172,7 +204,7 @@ function optionalFields(packet: PdmlPacket): Pick<Frame, 'flowLabel' | 'ttl' | '
 
 // tcp.flags: `show="0x0018"` (nested) or `value="0x0018"` (flat); the masked hex `value` as a fallback.
 function flagsOf(packet: PdmlPacket): number | undefined {
-  const field = packet.fields.get('tcp.flags');
+  const field = packet.fields[FLAGS];
   const shown = field?.show ?? field?.value;
   if (shown === undefined) return undefined;
   // tshark writes "0x0018": read that directly, anything else the general way.

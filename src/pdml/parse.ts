@@ -6,7 +6,7 @@ import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
-import { ANALYSIS_FLAGS, ANALYSIS_PREFIX, CODED_FIELDS, FRAME_FIELDS, GENINFO_FIELDS, IP_FIELDS, TCP_FIELDS } from './fields.js';
+import { ANALYSIS_PREFIX, FIELD_CODES, FIELD_LAYERS, fieldCode, IP_FIELDS, READ_FIELD_NAMES } from './fields.js';
 import { CODED_FIELD_TAG, PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
 
 export { ANALYSIS_FLAGS } from './fields.js';
@@ -19,8 +19,9 @@ export interface PdmlField {
 
 /** The fields of one <packet> that follow-tcp reads, each taken from the right protocol layer. */
 export interface PdmlPacket {
-  /** Field name → its first occurrence (for IP fields: the innermost IP layer before TCP). */
-  fields: Map<string, PdmlField>;
+  /** Each read field's first occurrence (for IP fields: the innermost IP layer before TCP), at
+   *  its code: the index of its name in READ_FIELD_NAMES. */
+  fields: (PdmlField | undefined)[];
   /** Names of tshark's `tcp.analysis.*` flags present on the packet, without the prefix. */
   analysis: string[];
   /** 1-based line where the <packet> element starts, for error messages. */
@@ -28,6 +29,11 @@ export interface PdmlPacket {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+
+// A coded tag's `n` → the field's code.
+const CODES_BY_TEXT: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((_, code) => [String(code), code]));
+const IP_CODES = [...IP_FIELDS].map(fieldCode);
+const PAYLOAD_CODE = fieldCode('tcp.payload');
 
 /** Where a piece of PDML sits in its document, for a parser that reads only that piece. */
 export interface PdmlPiece {
@@ -159,7 +165,7 @@ export class PdmlParser {
     const packet = this.#packet;
     if (!packet) {
       if (tag.name === 'packet') {
-        this.#packet = { fields: new Map(), analysis: [], line: this.#line() };
+        this.#packet = { fields: new Array(READ_FIELD_NAMES.length), analysis: [], line: this.#line() };
         this.#depth = 0;
         this.#topProto = '';
         this.#tcpProtos = 0;
@@ -167,46 +173,52 @@ export class PdmlParser {
       return;
     }
     this.#depth += 1;
-    // A coded tag is the skimmer's short form of a flat field: its name by code, only a value.
-    const coded = tag.name === CODED_FIELD_TAG;
-    const name = coded ? (CODED_FIELDS.get(tag.attributes.n ?? '') ?? '') : (tag.attributes.name ?? '');
     if (tag.name === 'proto') {
       if (this.#depth !== 1) return;
+      const name = tag.attributes.name ?? '';
       this.#topProto = name;
       if (name === 'tcp') this.#tcpProtos += 1;
       else if ((name === 'ip' || name === 'ipv6') && this.#tcpProtos === 0) {
         // A later IP layer (a tunnel's inner header) replaces the outer one's addresses.
-        for (const field of IP_FIELDS) packet.fields.delete(field);
+        for (const code of IP_CODES) packet.fields[code] = undefined;
       }
       return;
     }
-    if (tag.name !== 'field' && !coded) return;
+    // A coded tag is the skimmer's short form of a flat field: its name by code, only a value.
+    const coded = tag.name === CODED_FIELD_TAG;
+    if (!coded && tag.name !== 'field') return;
+    const code = coded ? CODES_BY_TEXT.get(tag.attributes.n ?? '') : FIELD_CODES.get(tag.attributes.name ?? '');
+    if (code === undefined) return;
     const flat = this.#depth === 1;
     const proto = flat ? '' : this.#topProto;
+    const firstTcp = proto === 'tcp' && this.#tcpProtos === 1;
     let show = coded ? undefined : tag.attributes.show;
     let value = coded ? tag.attributes.v : tag.attributes.value;
-    if (name === 'tcp.payload' && (value === PAYLOAD_PLACEHOLDER || show === PAYLOAD_PLACEHOLDER)) {
+    if (code === PAYLOAD_CODE && (value === PAYLOAD_PLACEHOLDER || show === PAYLOAD_PLACEHOLDER)) {
       value = this.#skimmer.payloads.shift();
       show = undefined;
     }
-    if (name.startsWith(ANALYSIS_PREFIX)) {
-      const flag = name.slice(ANALYSIS_PREFIX.length);
-      if ((flat || (proto === 'tcp' && this.#tcpProtos === 1)) && ANALYSIS_FLAGS.has(flag) && !packet.analysis.includes(flag)) {
-        packet.analysis.push(flag);
+    let wanted: boolean;
+    switch (FIELD_LAYERS[code]) {
+      case 'analysis': {
+        const flag = READ_FIELD_NAMES[code]!.slice(ANALYSIS_PREFIX.length);
+        if ((flat || firstTcp) && !packet.analysis.includes(flag)) packet.analysis.push(flag);
+        return;
       }
-      return;
+      case 'ip':
+        // The last IP layer before TCP wins.
+        if (flat || ((proto === 'ip' || proto === 'ipv6') && this.#tcpProtos === 0)) packet.fields[code] = { show, value };
+        return;
+      case 'tcp':
+        wanted = flat || firstTcp;
+        break;
+      case 'frame':
+        wanted = flat || proto === 'frame';
+        break;
+      default:
+        wanted = proto === 'geninfo';
     }
-    if (IP_FIELDS.has(name)) {
-      if (flat || ((proto === 'ip' || proto === 'ipv6') && this.#tcpProtos === 0)) {
-        packet.fields.set(name, { show, value });
-      }
-      return;
-    }
-    let wanted = false;
-    if (TCP_FIELDS.has(name)) wanted = flat || (proto === 'tcp' && this.#tcpProtos === 1);
-    else if (FRAME_FIELDS.has(name)) wanted = flat || proto === 'frame';
-    else if (GENINFO_FIELDS.has(name)) wanted = proto === 'geninfo';
-    if (wanted && !packet.fields.has(name)) packet.fields.set(name, { show, value });
+    if (wanted && packet.fields[code] === undefined) packet.fields[code] = { show, value };
   }
 
   #close(): void {
