@@ -1041,13 +1041,20 @@ Packets('PdmlSkimmer keeps read elements and line breaks, whatever the chunking'
       7,
       '1.000000007',
       ipv4('10.1.0.1', '10.1.0.2', '00aa'),
-      proto('tcp', ...tcpHead(1, 2, 3, 2), fld('tcp.seq_raw', '9', '00000009'), fld('tcp.payload', '61:62', '6162')),
+      proto(
+        'tcp',
+        ...tcpHead(1, 2, 3, 2),
+        fld('tcp.seq_raw', '9', '00000009'),
+        '    <field name="tcp.window_size" showname="Window: 5 > 4 >" size="2" pos="48" show="5" value="0005"/>',
+        fld('tcp.payload', '61:62', '6162'),
+      ),
       proto('icmp', '    <!-- a comment -->', fld('ip.src', '192.0.2.9', 'c0000209'), '    <![CDATA[ <not a tag> ]]>'),
       proto('data', fld('data.data', '61:62', '6162')),
     ),
   );
   const skimmed: string[] = [];
-  for (const size of [1, 7, 4096, text.length]) {
+  // (A '>' inside an attribute value is not the end of a tag cut between chunks.)
+  for (const size of [1, 2, 3, 5, 7, 11, 13, 4096, text.length]) {
     const skimmer = new PdmlSkimmer();
     let out = '';
     for (let index = 0; index < text.length; index += size) out += skimmer.skim(text.slice(index, index + size), false);

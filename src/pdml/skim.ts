@@ -197,10 +197,21 @@ export class PdmlSkimmer {
 
   // The text to hand to the XML parser for this chunk; `atEnd` when no more text will follow.
   skim(chunk: string, atEnd: boolean): string {
-    if (this.mismatch !== undefined) return '';
+    // The construct left incomplete at the end of the last chunk is finished with this chunk's
+    // text up to its first '>', not by joining the two: a chunk joined to anything is copied whole
+    // (a megabyte read from a file, each time).
+    const split = this.#pending === '' ? 0 : chunk.indexOf('>') + 1;
+    if (split <= 0 || split >= chunk.length) return this.#skimText(chunk, atEnd).join('');
+    const head = this.#skimText(chunk.slice(0, split), false);
+    return head.concat(this.#skimText(chunk.slice(split), atEnd)).join('');
+  }
+
+  // The parts of the text to hand on for the pending text and `chunk`.
+  #skimText(chunk: string, atEnd: boolean): string[] {
+    if (this.mismatch !== undefined) return [];
     const text = this.#pending + chunk;
     this.#pending = '';
-    if (this.#passThrough) return text;
+    if (this.#passThrough) return [text];
     // The text passed on, in parts (a string built with += would be flattened, again and again,
     // by the slicing geninfo's hold needs). Text passed on verbatim is not cut tag by tag: it
     // stays one run, text[run, pos), until something else must be put in its place.
@@ -355,7 +366,7 @@ export class PdmlSkimmer {
       this.#geninfo = 'none';
     }
     this.#pending = text.slice(pos);
-    return out.join('');
+    return out;
   }
 
   // What stands for a dropped tag: stray text before it (for the parser to judge) and its line breaks.
