@@ -205,10 +205,14 @@ export interface OutputTarget {
   close: () => Promise<void>;
 }
 
+// Text buffered for an output file before a writer waits for it to be written: with the default
+// 16 KiB, follow-tcp waited on the disk for each group of rows instead of working meanwhile.
+const OUTPUT_FILE_BUFFER = 1 << 20;
+
 // Standard output, or a file (`-o FILE`) whose write errors become one-line I/O errors.
 export function openOutput(io: Io, path: string | undefined): OutputTarget {
   if (path === undefined || path === '-') return { sink: io.stdout, close: async () => {} };
-  const sink = createWriteStream(path);
+  const sink = createWriteStream(path, { highWaterMark: OUTPUT_FILE_BUFFER });
   let failure: Error | undefined;
   sink.on('error', (error) => {
     failure ??= error;
