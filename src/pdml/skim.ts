@@ -21,6 +21,9 @@ const QUOTED = `"[^"<&]*(?:${REFERENCE}[^"<&]*)*"|'[^'<&]*(?:${REFERENCE}[^'<&]*
 const START_TAG = new RegExp(`<${XML_NAME}(?:\\s+${XML_NAME}\\s*=\\s*(?:${QUOTED}))*\\s*/?>`, 'y');
 const END_TAG = new RegExp(`</${XML_NAME}\\s*>`, 'y');
 const PAYLOAD_FIELD = 'tcp.payload';
+// The rest of tshark's geninfo after its start tag, through its end tag: fields of plain
+// attributes only (for those, the general path would find the same tags and pass them on as written).
+const GENINFO_REST = /(?:[ \t\r\n]*<field name="(?:num|len|caplen|timestamp)"(?:[ \t\r\n]+[A-Za-z_:][-A-Za-z0-9_.:]*="[^"<>]*")*[ \t\r\n]*\/>)*[ \t\r\n]*<\/proto>/y;
 // Text waiting for the end of one construct beyond this is handed on unskimmed: no PDML tag is
 // this long, so the input is not PDML and the parser will say so.
 const MAX_PENDING = 64 * 1024 * 1024;
@@ -300,6 +303,7 @@ export class PdmlSkimmer {
       let payload = false;
       let flatFrameField = 0;
       let name = '';
+      let geninfoStart = false;
       if (this.#skipDepth === 0) {
         if (tag === 'field') {
           name = valueStart !== -1 ? text.slice(lt + FLAT_FIELD_START.length, valueStart - FLAT_VALUE_START.length) : nameAttribute(text, lt, end);
@@ -314,6 +318,7 @@ export class PdmlSkimmer {
             this.#geninfo = 'inside';
             flush(pos);
             holdStart = out.length;
+            geninfoStart = true;
           }
         } else if (tag === CODED_FIELD_TAG) {
           // Not PDML: dropped with what it holds, so that every coded tag sax is given is the skimmer's.
@@ -339,6 +344,20 @@ export class PdmlSkimmer {
         if (short !== undefined) cut(lt, end, short);
       }
       pos = end;
+      if (geninfoStart) {
+        // tshark's geninfo whole in the text: taken in one step, as the tag-by-tag path would.
+        GENINFO_REST.lastIndex = end;
+        if (GENINFO_REST.test(text)) {
+          this.#names.pop();
+          this.#kept.pop();
+          pos = GENINFO_REST.lastIndex;
+          this.#geninfo = 'after';
+          flush(pos);
+          this.#geninfoEnd = out.length;
+          this.#flatFrameFields = 0;
+          continue;
+        }
+      }
       if (this.#geninfo === 'after' && this.#names.length <= 1) {
         // A start tag right inside the packet after geninfo: decide on geninfo.
         this.#flatFrameFields |= flatFrameField;
