@@ -448,14 +448,6 @@ function check(name: string, value: number | undefined, limit: number): Check {
 
 // ---------------------------------------------------------------------------------------------
 
-// The node flags in the bin's `#!/usr/bin/env -S node FLAGS` line: run as an installed
-// `follow-tcp` runs (the bench adds its own --import, so it starts node itself).
-function shebangNodeFlags(bin: string): string[] {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  const flags = /^#!\S*env -S node((?:\s+--\S+)*)\s*$/.exec(first);
-  return flags ? flags[1]!.trim().split(/\s+/).filter(Boolean) : [];
-}
-
 const HOOK = `// written by scripts/bench.ts: record this process's peak RSS (VmHWM, KiB) at exit
 import { readFileSync, writeFileSync } from 'node:fs';
 process.on('exit', () => {
@@ -536,7 +528,7 @@ async function main(): Promise<void> {
     const hwmFile = join(dataDir, `hwm-${name}.txt`);
     writeFileSync(hwmFile, '');
     const workers = options.workers === undefined ? [] : ['--workers', String(options.workers)];
-    const command = [process.execPath, ...shebangNodeFlags(bin), '--import', pathToFileURL(hook).href, bin, ...args, ...workers];
+    const command = [process.execPath, '--import', pathToFileURL(hook).href, bin, ...args, ...workers];
     return { command, hwmFile, env: { BENCH_HWM_FILE: hwmFile } };
   };
   const outCsv = join(dataDir, 'out.csv');

@@ -1,7 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
-// The follow-tcp executable: run the CLI on this process's arguments and streams. V8's young
-// generation is capped at 2 × 8 MiB instead of 2 × 16 MiB: on the bench's 1 M-frame capture this
-// takes ~30 MiB off the peak RSS of `--pcap --all` (203 → 171 MiB) for a few % more GC time.
+#!/usr/bin/env node
+// The follow-tcp executable: run the CLI on this process's arguments and streams.
 
 import { main } from './cli.js';
 
