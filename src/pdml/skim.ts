@@ -118,16 +118,14 @@ const FLAT_VALUE_START = '" value="';
 const FLAT_FIELD_END = '"/>';
 const LETTER_F = 102;
 
-// Where the value starts when the tag at `lt` is tshark's flat form of a field,
-// `<field name="NAME" value="VALUE"/>` exactly (the tag ends just after VALUE's closing quote and
-// "/>"), or -1 when it is not (or not yet whole in the text).
-function flatValueStart(text: string, lt: number): number {
+// Where the tag at `lt` ends when it is tshark's flat form of a field,
+// `<field name="NAME" value="VALUE"/>` exactly, or -1 when it is not (or not yet whole in the text).
+function flatFieldEnd(text: string, lt: number): number {
   if (!text.startsWith(FLAT_FIELD_START, lt)) return -1;
   const nameEnd = text.indexOf('"', lt + FLAT_FIELD_START.length);
   if (nameEnd === -1 || !text.startsWith(FLAT_VALUE_START, nameEnd)) return -1;
-  const valueStart = nameEnd + FLAT_VALUE_START.length;
-  const valueEnd = text.indexOf('"', valueStart);
-  return valueEnd !== -1 && text.startsWith(FLAT_FIELD_END, valueEnd) ? valueStart : -1;
+  const valueEnd = text.indexOf('"', nameEnd + FLAT_VALUE_START.length);
+  return valueEnd !== -1 && text.startsWith(FLAT_FIELD_END, valueEnd) ? valueEnd + FLAT_FIELD_END.length : -1;
 }
 
 // The coded tag for a read field's flat tag, with `value` as written (entities and all: sax reads
@@ -252,10 +250,11 @@ export class PdmlSkimmer {
         continue;
       }
       // tshark's flat field tags are found by their quotes; any other tag by the general pattern.
-      const valueStart = next === LETTER_F ? flatValueStart(text, lt) : -1;
-      let end: number;
-      if (valueStart !== -1) {
-        end = text.indexOf('"', valueStart) + FLAT_FIELD_END.length;
+      let end = next === LETTER_F ? flatFieldEnd(text, lt) : -1;
+      // Where a flat tag's value starts (just after the name's closing quote and ` value="`), or -1.
+      let valueStart = -1;
+      if (end !== -1) {
+        valueStart = text.indexOf('"', lt + FLAT_FIELD_START.length) + FLAT_VALUE_START.length;
       } else {
         TAG_REST.lastIndex = lt + 1;
         if (!TAG_REST.test(text)) break;
