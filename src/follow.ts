@@ -10,16 +10,25 @@ export interface FollowRun {
   batches: AsyncGenerator<DirectionRows>;
 }
 
+async function* singly(frames: AsyncIterable<Frame>): AsyncGenerator<Frame[]> {
+  for await (const frame of frames) yield [frame];
+}
+
 // Follow every selected direction of `frames`. Bad or truncated input still yields the rows of
 // every complete packet before the error is rethrown.
 export function followFrames(frames: AsyncIterable<Frame>, options: FollowOptions): FollowRun {
+  return followFrameBatches(singly(frames), options);
+}
+
+// followFrames for frames that come in arrays (openFrameBatches): an await per array, not per frame.
+export function followFrameBatches(frameBatches: AsyncIterable<readonly Frame[]>, options: FollowOptions): FollowRun {
   const ready: DirectionRows[] = [];
   const follower = new StreamFollower(options, (batch) => ready.push(batch));
   async function* batches(): AsyncGenerator<DirectionRows> {
     let inputError: FollowTcpError | undefined;
     try {
-      for await (const frame of frames) {
-        follower.push(frame);
+      for await (const frames of frameBatches) {
+        for (const frame of frames) follower.push(frame);
         if (ready.length > 0) yield* ready.splice(0);
       }
     } catch (error) {

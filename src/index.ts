@@ -2,18 +2,18 @@
 
 export { canonicalAddress, type EndpointSelector, endpointMatches, formatEndpoint, parseEndpoint } from './endpoint.js';
 export { type ErrorCode, exitCodeFor, FollowTcpError } from './errors.js';
-export { followFrames, type FollowRun } from './follow.js';
+export { followFrameBatches, followFrames, type FollowRun } from './follow.js';
 export { flagLetters, type Frame, hasFlag, TcpFlag } from './frame.js';
-export { displayFilter, type InputOptions, openFrames } from './input.js';
+export { displayFilter, type InputOptions, openFrameBatches, openFrames } from './input.js';
 export { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './output/columns.js';
 export { type DataFormat, encodeData, escapeText } from './output/data.js';
 export { formatStreamList } from './output/stream-list.js';
 export { StreamOrderedWriter } from './output/stream-order.js';
 export { type GapFill, type OutputFormat, type RowShape, type RowSink, RowWriter, type WriterOptions } from './output/writer.js';
-export { pdmlFrames } from './pdml/frames.js';
+export { pdmlFrameBatches, pdmlFrames } from './pdml/frames.js';
 export { toFrame } from './pdml/packet.js';
 export { READ_FIELD_NAMES } from './pdml/fields.js';
-export { ANALYSIS_FLAGS, type PdmlField, type PdmlPacket, PdmlParser, parsePdml } from './pdml/parse.js';
+export { ANALYSIS_FLAGS, type PdmlField, type PdmlPacket, PdmlParser, parsePdml, parsePdmlBatches } from './pdml/parse.js';
 export { readPdmlText } from './source/file.js';
 export { FOLLOW_FIELDS, TSHARK_FIELDS, type TsharkOptions, tsharkArguments, tsharkPdml } from './source/tshark.js';
 export {

@@ -3,8 +3,8 @@
 import type { Readable } from 'node:stream';
 import type { EndpointSelector } from './endpoint.js';
 import type { Frame } from './frame.js';
-import { pdmlFrames } from './pdml/frames.js';
-import { pooledFrames } from './pdml/pool.js';
+import { pdmlFrameBatches } from './pdml/frames.js';
+import { pooledFrameBatches } from './pdml/pool.js';
 import { readPdmlBytes } from './source/file.js';
 import { tsharkPdmlBytes } from './source/tshark.js';
 
@@ -48,15 +48,21 @@ export function displayFilter(stream: number | undefined, endpoints: readonly En
   return terms.join(' && ');
 }
 
-// PDML bytes → frames, on worker threads when asked for.
-function framesOf(chunks: AsyncIterable<Uint8Array>, source: string, options: InputOptions): AsyncGenerator<Frame> {
+// PDML bytes → frames in arrays, on worker threads when asked for.
+function frameBatchesOf(chunks: AsyncIterable<Uint8Array>, source: string, options: InputOptions): AsyncGenerator<Frame[]> {
   const bytes = options.onText ? counted(chunks, options.onText) : chunks;
   const workers = options.workers ?? 0;
-  return workers > 0 ? pooledFrames(bytes, source, { workers }) : pdmlFrames(bytes, source);
+  return workers > 0 ? pooledFrameBatches(bytes, source, { workers }) : pdmlFrameBatches(bytes, source);
 }
 
 // The TCP frames of the input, in file order.
-export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
+export async function* openFrames(options: InputOptions): AsyncGenerator<Frame> {
+  for await (const frames of openFrameBatches(options)) yield* frames;
+}
+
+// The TCP frames of the input, in file order, in arrays as they are parsed (an await per array,
+// not per frame: what the commands read).
+export function openFrameBatches(options: InputOptions): AsyncGenerator<Frame[]> {
   if (options.pcap !== undefined) {
     const chunks = tsharkPdmlBytes({
       capture: options.pcap,
@@ -65,9 +71,9 @@ export function openFrames(options: InputOptions): AsyncGenerator<Frame> {
       ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
       ...(options.tsharkFields !== undefined && { fields: options.tsharkFields }),
     });
-    return framesOf(chunks, options.pcap, options);
+    return frameBatchesOf(chunks, options.pcap, options);
   }
   const path = options.pdml ?? '-';
   const chunks = readPdmlBytes(path, options.stdin);
-  return framesOf(chunks, path === '-' ? 'stdin' : path, options);
+  return frameBatchesOf(chunks, path === '-' ? 'stdin' : path, options);
 }

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FollowTcpError } from '../src/errors.js';
 import type { Frame } from '../src/frame.js';
-import { pdmlFrames } from '../src/pdml/frames.js';
+import { pdmlFrameBatches, pdmlFrames } from '../src/pdml/frames.js';
 import { FIELD_CODES, READ_FIELD_NAMES } from '../src/pdml/fields.js';
 import { leadingInteger, toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
@@ -857,6 +857,21 @@ for (const row of FRAME_CASES) {
     }
   });
 }
+
+// The arrays: never empty, one per chunk at most, and the frames of a text read in one chunk come
+// in one array.
+Frames('pdmlFrameBatches: the same frames in non-empty arrays, one per chunk at most', async () => {
+  for (const row of FRAME_CASES) {
+    for (const size of CHUNK_SIZES) {
+      const chunks = Math.ceil(row.text.length / size);
+      const batches = await collect(pdmlFrameBatches(chunked(row.text, size), SOURCE));
+      assert.ok(batches.length <= chunks, `${row.name}: ${batches.length} arrays for ${chunks} chunks of ${size}`);
+      assert.ok(batches.every((frames) => frames.length > 0), `${row.name}: an empty array, chunks of ${size}`);
+      assert.equal(batches.flat().map(view), row.frames, `${row.name}, chunks of ${size}`);
+      if (chunks === 1) assert.is(batches.length, row.frames.length > 0 ? 1 : 0, row.name);
+    }
+  }
+});
 
 Frames.run();
 

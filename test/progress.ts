@@ -24,12 +24,31 @@ ProgressLine('redraws at most every interval, every 256 frames, and clears itsel
   const progress = new Progress(sink, undefined, () => now, 250);
   progress.read(1_000_000);
   now = 300;
-  for (let frame = 0; frame < 512; frame += 1) progress.frame();
+  for (let frame = 0; frame < 512; frame += 1) progress.frames(1);
   now = 400;
-  for (let frame = 0; frame < 256; frame += 1) progress.frame();
+  for (let frame = 0; frame < 256; frame += 1) progress.frames(1);
   progress.done();
   sink.end();
   assert.equal(written, ['\rfollow-tcp: 256 frames, 1.0 MB read, 3.3 MB/s\x1b[K', '\r\x1b[K']);
+});
+
+ProgressLine('frames counted in arrays: redrawn when the count passes a multiple of 256', () => {
+  let now = 0;
+  const sink = new PassThrough();
+  const written: string[] = [];
+  sink.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+  const progress = new Progress(sink, undefined, () => now, 250);
+  now = 300;
+  progress.frames(255);
+  progress.frames(300);
+  now = 400;
+  progress.frames(100); // 655: 512 was passed, but within the interval
+  now = 700;
+  progress.frames(100); // 755: no multiple of 256 passed
+  progress.frames(10); // 765: 768 not reached
+  progress.frames(3);
+  sink.end();
+  assert.equal(written, ['\rfollow-tcp: 555 frames, 0.0 MB read, 0.0 MB/s\x1b[K', '\rfollow-tcp: 768 frames, 0.0 MB read, 0.0 MB/s\x1b[K']);
 });
 
 ProgressLine('nothing on stderr when it is not a terminal', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { FollowTcpError } from '../errors.js';
-import { followFrames } from '../follow.js';
+import { followFrameBatches } from '../follow.js';
 import { DirectionFiles } from '../output/direction-files.js';
 import { formatStreamList } from '../output/stream-list.js';
 import { StreamOrderedWriter } from '../output/stream-order.js';
@@ -104,7 +104,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   }
   const input = openInput(flags, io, selection, startProgress(io, flags), FOLLOW_FIELDS);
   const wantSummary = flags.summary === true || flags.summaryJson !== undefined || flags.outDir !== undefined;
-  const run = followFrames(input.frames, {
+  const run = followFrameBatches(input.frameBatches, {
     policy: flags.overlap,
     maxBuffer: flags.maxBuffer,
     settle: flags.ackSettle,

@@ -51,13 +51,15 @@ export async function runFrames(flags: FramesFlags, io: Io): Promise<number> {
   let inputError: FollowTcpError | undefined;
   let matched = 0;
   try {
-    for await (const frame of input.frames) {
-      const placement = follower.push(frame);
-      const record = frameRecord(frame, placement);
-      if (!record || !placement.verdict) continue;
-      matched += 1;
-      if (flags.compareTshark) agreement.add(frame, placement.verdict.class);
-      else if (!flags.problems || record.class !== 'ok') pending.push(record);
+    for await (const frames of input.frameBatches) {
+      for (const frame of frames) {
+        const placement = follower.push(frame);
+        const record = frameRecord(frame, placement);
+        if (!record || !placement.verdict) continue;
+        matched += 1;
+        if (flags.compareTshark) agreement.add(frame, placement.verdict.class);
+        else if (!flags.problems || record.class !== 'ok') pending.push(record);
+      }
       if (pending.length >= 4096) await flush();
     }
   } catch (error) {

@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoint.js';
 import { FollowTcpError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { openFrames } from '../input.js';
+import { openFrameBatches } from '../input.js';
 import { Progress } from '../output/progress.js';
 import { ioError } from '../source/file.js';
 import type { DirectionKey } from '../tcp/streams.js';
@@ -139,7 +139,8 @@ export function parseSelection(flags: SelectionFlags): Selection {
 
 /** The opened input: its frames and the name to use in messages. */
 export interface OpenedInput {
-  frames: AsyncGenerator<Frame>;
+  /** The input's TCP frames, in file order, in arrays as they are parsed. */
+  frameBatches: AsyncGenerator<Frame[]>;
   source: string;
   /** How to list its streams, for hints in messages. */
   listHint: string;
@@ -159,11 +160,11 @@ export function startProgress(io: Io, flags: InputFlags & { quiet?: boolean }): 
   return new Progress(io.stderr, total);
 }
 
-async function* framesWithProgress(frames: AsyncGenerator<Frame>, progress: Progress): AsyncGenerator<Frame> {
+async function* framesWithProgress(frameBatches: AsyncGenerator<Frame[]>, progress: Progress): AsyncGenerator<Frame[]> {
   try {
-    for await (const frame of frames) {
-      progress.frame();
-      yield frame;
+    for await (const frames of frameBatches) {
+      progress.frames(frames.length);
+      yield frames;
     }
   } finally {
     progress.done();
@@ -181,7 +182,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
   if (flags.savePdml !== undefined && flags.pcap === undefined) {
     throw new FollowTcpError('USAGE', '--save-pdml goes with --pcap (it keeps the PDML tshark writes)');
   }
-  const frames = openFrames({
+  const frameBatches = openFrameBatches({
     ...(flags.pdml !== undefined && { pdml: flags.pdml }),
     ...(flags.pcap !== undefined && { pcap: flags.pcap }),
     ...(flags.tshark !== undefined && { tshark: flags.tshark }),
@@ -196,7 +197,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
   const listHint = `follow-tcp streams ${flags.pcap !== undefined ? '--pcap' : '--pdml'} ${flags.pcap ?? flags.pdml}`;
-  return { frames: progress ? framesWithProgress(frames, progress) : frames, source, listHint };
+  return { frameBatches: progress ? framesWithProgress(frameBatches, progress) : frameBatches, source, listHint };
 }
 
 /** Where output goes, and how to finish writing it. */

@@ -48,7 +48,7 @@ export async function runStreams(flags: StreamsFlags, io: Io): Promise<number> {
   const follower = new StreamFollower({ policy: 'first', maxBuffer: Number.MAX_SAFE_INTEGER, holdData: false });
   let inputError: FollowTcpError | undefined;
   try {
-    for await (const frame of input.frames) follower.push(frame);
+    for await (const frames of input.frameBatches) for (const frame of frames) follower.push(frame);
   } catch (error) {
     if (!isInputError(error)) throw error;
     inputError = error;

@@ -31,10 +31,11 @@ export class Progress {
     this.#bytes += bytes;
   }
 
-  // Count one frame, redrawing the line when it is due.
-  frame(): void {
-    this.#frames += 1;
-    if ((this.#frames & 255) !== 0) return;
+  // Count frames read, redrawing the line when it is due (at most once per 256 frames).
+  frames(count: number): void {
+    const before = this.#frames;
+    this.#frames += count;
+    if (before >>> 8 === this.#frames >>> 8) return;
     const now = this.#clock();
     if (now - this.#last < this.#interval) return;
     this.#last = now;

@@ -238,21 +238,32 @@ export class PdmlParser {
   }
 }
 
-// Parse PDML text (or UTF-8 byte) chunks into packets as they stream in; errors surface after the packets before them.
-export async function* parsePdml(chunks: AsyncIterable<string | Uint8Array>, source: string): AsyncGenerator<PdmlPacket> {
-  const ready: PdmlPacket[] = [];
+// Parse PDML text (or UTF-8 byte) chunks into packets as they stream in, one array per chunk (the
+// packets it completed; none: no array); errors surface after the packets before them.
+export async function* parsePdmlBatches(chunks: AsyncIterable<string | Uint8Array>, source: string): AsyncGenerator<PdmlPacket[]> {
+  let ready: PdmlPacket[] = [];
   const parser = new PdmlParser(source, (packet) => ready.push(packet));
+  const take = (): PdmlPacket[] => {
+    const batch = ready;
+    ready = [];
+    return batch;
+  };
   for await (const chunk of chunks) {
     try {
       if (typeof chunk === 'string') parser.write(chunk);
       else parser.writeBytes(chunk);
     } finally {
-      yield* ready.splice(0);
+      if (ready.length > 0) yield take();
     }
   }
   try {
     parser.end();
   } finally {
-    yield* ready.splice(0);
+    if (ready.length > 0) yield take();
   }
+}
+
+// Parse PDML text (or UTF-8 byte) chunks into packets as they stream in; errors surface after the packets before them.
+export async function* parsePdml(chunks: AsyncIterable<string | Uint8Array>, source: string): AsyncGenerator<PdmlPacket> {
+  for await (const packets of parsePdmlBatches(chunks, source)) yield* packets;
 }

@@ -78,10 +78,15 @@ interface PieceInFlight {
 }
 
 // The TCP frames of a PDML text stream, in document order, parsed on `options.workers` threads.
-// Errors surface after the frames of every packet before them, with their line, as when parsing
-// on one thread: a piece a worker could not read whole comes back and is read again here to say
-// where and why.
 export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: string, options: PoolOptions): AsyncGenerator<Frame> {
+  for await (const frames of pooledFrameBatches(chunks, source, options)) yield* frames;
+}
+
+// The TCP frames of a PDML text stream, in document order and in arrays (a piece's, or a chunk's
+// once the input is parsed here), parsed on `options.workers` threads. Errors surface after the
+// frames of every packet before them, with their line, as when parsing on one thread: a piece a
+// worker could not read whole comes back and is read again here to say where and why.
+export async function* pooledFrameBatches(chunks: AsyncIterable<Uint8Array>, source: string, options: PoolOptions): AsyncGenerator<Frame[]> {
   const pieceSize = options.pieceSize ?? 1 << 20;
   const inThreadPieces = options.inThreadPieces ?? 8;
   const workers: PieceWorker[] = []; // started with the first piece sent to one
@@ -110,7 +115,7 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
 
   // The frames of the oldest piece in flight; a piece kept here, or that a worker could not read
   // whole, is parsed here (with its place in the document, for error messages).
-  async function* merge(): AsyncGenerator<Frame> {
+  async function* merge(): AsyncGenerator<Frame[]> {
     const piece = inFlight.shift()!;
     let request = piece.request;
     if (piece.result) {
@@ -122,7 +127,8 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
       }
       if (!result.failed) {
         lineOffset += result.lineBreaks;
-        yield* framesOf(result);
+        const frames = framesOf(result);
+        if (frames.length > 0) yield frames;
         return;
       }
       request = { ...request, bytes: result.bytes };
@@ -131,7 +137,7 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
     try {
       lineOffset += parsePiece({ ...request, lineOffset }, (frame) => frames.push(frame));
     } finally {
-      yield* frames;
+      if (frames.length > 0) yield frames;
     }
   }
 
@@ -166,11 +172,11 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
   };
 
   // Feed the main-thread parser, handing on the frames it finished even when it throws.
-  function* stream(parser: PdmlParser, bytes: Uint8Array): Generator<Frame> {
+  function* stream(parser: PdmlParser, bytes: Uint8Array): Generator<Frame[]> {
     try {
       parser.writeBytes(bytes);
     } finally {
-      yield* streamed.splice(0);
+      if (streamed.length > 0) yield streamed.splice(0);
     }
   }
 
@@ -216,7 +222,7 @@ export async function* pooledFrames(chunks: AsyncIterable<Uint8Array>, source: s
     try {
       last.end();
     } finally {
-      yield* streamed.splice(0);
+      if (streamed.length > 0) yield streamed.splice(0);
     }
   } finally {
     if (!inputDone) await input.return?.();
