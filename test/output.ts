@@ -10,6 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SEGMENT_COLUMNS, segmentCells } from '../src/output/columns.js';
+import { csvRecord } from '../src/output/csv-record.js';
 import { RowWriter, type WriterOptions } from '../src/output/writer.js';
 import type { SegmentRow } from '../src/tcp/segment.js';
 import type { DirectionRows } from '../src/tcp/streams.js';
@@ -140,3 +141,35 @@ Output('a batch larger than one write group comes out as one CSV, in order', asy
 });
 
 Output.run();
+
+// csvRecord: what csv-stringify writes with its defaults, cell for cell.
+const Record = suite('csvRecord: csv-stringify\'s output for number and string cells');
+
+const SPECIAL_CELLS: (string | number)[] = [
+  '', 'a', 'a,b', 'a"b', '"', '""', 'a\nb', 'a\rb', '\r\n', ' padded ', '=1+2', '-3', '\t', 'é', '\\x00',
+  0, -0, 7, -12, 1.5, 2 ** 53, 1e21, 1e-7, Number.NaN,
+];
+
+Record('hand-picked cells, alone and together', () => {
+  for (const cell of SPECIAL_CELLS) assert.is(csvRecord([cell]), stringify([[cell]]), JSON.stringify(cell));
+  assert.is(csvRecord(SPECIAL_CELLS), stringify([SPECIAL_CELLS]));
+});
+
+Record('2,000 generated records (commas, quotes, CR, LF, spaces, numbers)', () => {
+  let seed = 42;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  const alphabet = ['a', '0', ',', '"', '\n', '\r', ' ', 'é', ':', '.'];
+  for (let record = 0; record < 2000; record++) {
+    const cells: (string | number)[] = [];
+    for (let cell = next() % 17; cell > 0; cell--) {
+      if (next() % 4 === 0) cells.push((next() % 20001) - 10000);
+      else cells.push(Array.from({ length: next() % 6 }, () => alphabet[next() % alphabet.length]!).join(''));
+    }
+    assert.is(csvRecord(cells), stringify([cells]), JSON.stringify(cells));
+  }
+});
+
+Record.run();

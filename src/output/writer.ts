@@ -3,6 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DirectionRows } from '../tcp/streams.js';
 import { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './columns.js';
+import { csvRecord } from './csv-record.js';
 
 /** Output format (--format). */
 export type OutputFormat = 'csv' | 'jsonl' | 'raw';
@@ -113,7 +114,9 @@ export class RowWriter {
   async #flush(records: (string | number)[][]): Promise<void> {
     if (records.length === 0) return;
     if (this.#options.format === 'csv') {
-      await put(this.#sink, stringify(records));
+      let text = '';
+      for (const cells of records) text += csvRecord(cells);
+      await put(this.#sink, text);
       return;
     }
     let text = '';
