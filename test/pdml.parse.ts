@@ -907,7 +907,18 @@ const CODED_LOOKALIKE = flat(1, '1.000000001', [
   ['frame.time_epoch', '1.000000001'],
   ['tcp.srcport', '1'],
   ['tcp.reset_cause', 'a\nb'],
-]).replace('</packet>', `  <f n="${FIELD_CODES.get('tcp.dstport')}" v="2"/>\n  <f><field name="tcp.stream" value="3"/></f>\n</packet>`);
+]).replace(
+  '</packet>',
+  `  <f n="${FIELD_CODES.get('tcp.dstport')}" v="2"/>\n  <f a${FIELD_CODES.get('tcp.len')}="4"/>\n  <f><field name="tcp.stream" value="3"/></f>\n</packet>`,
+);
+
+// A flat packet with text between two of its fields (mixed content: allowed, and not read).
+const TEXT_BETWEEN_FIELDS = flat(1, '1.000000001', [
+  ['frame.number', '1'],
+  ['frame.time_epoch', '1.000000001'],
+  ['tcp.srcport', '1'],
+  ['tcp.dstport', '2'],
+]).replace('\n  <field name="tcp.dstport"', '\n  stray text <field name="tcp.dstport"');
 
 // The fields of a flat packet that keeps its geninfo (it does not list both frame.number and frame.time_epoch).
 function withGeninfo(num: number, time: string, fields: PacketView['fields']): PacketView['fields'] {
@@ -956,7 +967,23 @@ const PACKET_CASES: PacketCase[] = [
           'tcp.srcport': [undefined, '1'],
         },
       },
-      { line: 20, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'] }) },
+      { line: 21, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'] }) },
+    ],
+  },
+  {
+    name: 'flat: text between two fields is not read, and the fields on both sides are',
+    text: pdml(TEXT_BETWEEN_FIELDS),
+    packets: [
+      {
+        line: 5,
+        analysis: [],
+        fields: {
+          'frame.number': [undefined, '1'],
+          'frame.time_epoch': [undefined, '1.000000001'],
+          'tcp.srcport': [undefined, '1'],
+          'tcp.dstport': [undefined, '2'],
+        },
+      },
     ],
   },
   {
@@ -1107,7 +1134,7 @@ Packets('PdmlSkimmer passes on as written the read tags it cannot cut safely', (
   for (const kept of [entity, quoted, split, malformed]) assert.ok(out.includes(kept), kept);
   assert.ok(out.includes('  <proto name="ip">\n'));
   assert.not.ok(out.includes(lean));
-  assert.ok(out.includes(`\n  <f n="${FIELD_CODES.get('tcp.len')}" v="0"/>\n</packet>`), 'the flat tag coded');
+  assert.ok(out.includes(`\n  <f a${FIELD_CODES.get('tcp.len')}="0"/>\n</packet>`), 'the flat tag coded');
   assert.is(out.split('\n').length, text.split('\n').length);
 });
 
@@ -1269,6 +1296,13 @@ const BAD_CASES: BadCase[] = [
     code: 'TRUNCATED_INPUT',
     message:
       'x.pdml:28: PDML ends inside the <packet> that starts at line 21 without </pdml> (tshark killed or disk full?); every complete packet was used',
+  },
+  {
+    name: 'truncated inside a <packet> right after its flat fields',
+    text: `${GOOD_OPEN}<packet>\n  <field name="frame.number" value="2"/>\n  <field name="tcp.srcport" value="1"/>\n  `,
+    frames: [1],
+    code: 'TRUNCATED_INPUT',
+    message: 'x.pdml:24: PDML ends inside the <packet> that starts at line 21 without </pdml> (tshark killed or disk full?); every complete packet was used',
   },
   {
     name: 'truncated between packets (no </pdml>)',

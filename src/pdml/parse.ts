@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import { FollowTcpError } from '../errors.js';
 import { ANALYSIS_PREFIX, FIELD_CODES, FIELD_LAYERS, fieldCode, IP_FIELDS, READ_FIELD_NAMES } from './fields.js';
-import { CODED_FIELD_TAG, PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
+import { CODED_ATTRIBUTE_PREFIX, CODED_FIELD_TAG, PAYLOAD_PLACEHOLDER, PdmlSkimmer } from './skim.js';
 
 export { ANALYSIS_FLAGS } from './fields.js';
 
@@ -30,8 +30,8 @@ export interface PdmlPacket {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-// A coded tag's `n` → the field's code.
-const CODES_BY_TEXT: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((_, code) => [String(code), code]));
+// A coded tag's attribute name → the field's code.
+const CODES_BY_ATTRIBUTE: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((_, code) => [`${CODED_ATTRIBUTE_PREFIX}${code}`, code]));
 const IP_CODES = [...IP_FIELDS].map(fieldCode);
 const PAYLOAD_CODE = fieldCode('tcp.payload');
 
@@ -184,16 +184,25 @@ export class PdmlParser {
       }
       return;
     }
-    // A coded tag is the skimmer's short form of a flat field: its name by code, only a value.
-    const coded = tag.name === CODED_FIELD_TAG;
-    if (!coded && tag.name !== 'field') return;
-    const code = coded ? CODES_BY_TEXT.get(tag.attributes.n ?? '') : FIELD_CODES.get(tag.attributes.name ?? '');
-    if (code === undefined) return;
+    if (tag.name === CODED_FIELD_TAG) {
+      // The skimmer's short form of a run of flat fields: one attribute per field, in their order.
+      const attributes = tag.attributes;
+      for (const name in attributes) {
+        const code = CODES_BY_ATTRIBUTE.get(name);
+        if (code !== undefined) this.#field(packet, code, undefined, attributes[name]);
+      }
+      return;
+    }
+    if (tag.name !== 'field') return;
+    const code = FIELD_CODES.get(tag.attributes.name ?? '');
+    if (code !== undefined) this.#field(packet, code, tag.attributes.show, tag.attributes.value);
+  }
+
+  // One read field of the open packet (its code, show and value), kept if it is from the right layer.
+  #field(packet: PdmlPacket, code: number, show: string | undefined, value: string | undefined): void {
     const flat = this.#depth === 1;
     const proto = flat ? '' : this.#topProto;
     const firstTcp = proto === 'tcp' && this.#tcpProtos === 1;
-    let show = coded ? undefined : tag.attributes.show;
-    let value = coded ? tag.attributes.v : tag.attributes.value;
     if (code === PAYLOAD_CODE && (value === PAYLOAD_PLACEHOLDER || show === PAYLOAD_PLACEHOLDER)) {
       value = this.#skimmer.payloads.shift();
       show = undefined;

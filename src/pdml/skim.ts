@@ -8,9 +8,13 @@ import { FIELD_CODES, isReadField, READ_PROTOS } from './fields.js';
 /** The value a `tcp.payload` tag carries to the parser once its hex has been taken out. */
 export const PAYLOAD_PLACEHOLDER = '@';
 
-/** The element name of a coded field tag, `<f n="CODE" v="VALUE"/>`: what the skimmer hands on
- *  for tshark's flat `<field name="NAME" value="VALUE"/>` (CODE: NAME's code in FIELD_CODES). */
+/** The element name of a coded field tag, `<f aCODE="VALUE" aCODE="VALUE" …/>`: what the skimmer
+ *  hands on for a run of tshark's flat `<field name="NAME" value="VALUE"/>` tags, one attribute per
+ *  field in their order (CODE: NAME's code in FIELD_CODES), the white space between them kept. */
 export const CODED_FIELD_TAG = 'f';
+
+/** What a coded tag's attribute names start with (the field's code follows). */
+export const CODED_ATTRIBUTE_PREFIX = 'a';
 
 // The rest of a start or end tag after its '<': attribute values may hold '>' inside quotes.
 const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
@@ -128,13 +132,17 @@ function flatFieldEnd(text: string, lt: number): number {
   return valueEnd !== -1 && text.startsWith(FLAT_FIELD_END, valueEnd) ? valueEnd + FLAT_FIELD_END.length : -1;
 }
 
-// The coded tag for a read field's flat tag, with `value` as written (entities and all: sax reads
-// it as it would have). sax tests every character of element and attribute names against a
-// pattern, and tshark's flat tags are mostly names: sax reads a coded one in about half the time.
-// The tag keeps its line breaks (any are in the value); a column sax reports later on its line moves.
-function codedTag(name: string, value: string): string {
-  return `<${CODED_FIELD_TAG} n="${FIELD_CODES.get(name)}" v="${value}"/>`;
+// A read field's flat tag as an attribute of a coded tag, with `value` as written (entities and
+// all: sax reads it as it would have). sax tests every character of element and attribute names
+// against a pattern and pays for every tag it opens and closes, and tshark's flat tags are mostly
+// names, a dozen per packet: sax reads a packet's fields as one coded tag in about half the time.
+// Line breaks stay (between the attributes, or in a value); a column sax reports later on a line moves.
+function codedAttribute(name: string, value: string): string {
+  return ` ${CODED_ATTRIBUTE_PREFIX}${FIELD_CODES.get(name)}="${value}"`;
 }
+
+const CODED_TAG_START = `<${CODED_FIELD_TAG}`;
+const CODED_TAG_END = '/>';
 
 // The line breaks in text[from, to), as a string of that many '\n'.
 function lineBreaks(text: string, from: number, to: number): string {
@@ -190,6 +198,11 @@ export class PdmlSkimmer {
   #held: string[] = []; // passed-on text from geninfo's start, held back
   #geninfoEnd = 0; // where geninfo ends in #held (a part index)
   #flatFrameFields = 0; // bit 1: flat frame.number seen after geninfo, bit 2: frame.time_epoch
+  // A coded tag is open in the text passed on (its attributes so far, not its end): the fields in
+  // it are marked with its number, so a field that comes again starts a new tag.
+  #coded = false;
+  #codedTags = 0;
+  readonly #codedFields = new Uint32Array(FIELD_CODES.size);
 
   /** True once the input has shown it is not PDML: text is then handed on as it comes. */
   get passingThrough(): boolean {
@@ -237,6 +250,26 @@ export class PdmlSkimmer {
       out.push(tag);
       run = end;
     };
+    // End the open coded tag: right after its last attribute (the text after that comes later).
+    const closeCoded = (): void => {
+      if (!this.#coded) return;
+      out.push(CODED_TAG_END);
+      this.#coded = false;
+    };
+    // The flat tag text[lt, end) becomes an attribute of the open coded tag, or of a new one when
+    // none is open, its field is already in it, or the text since it holds more than white space.
+    const coded = (lt: number, end: number, name: string, value: string): void => {
+      const code = FIELD_CODES.get(name)!;
+      if (this.#coded && (this.#codedFields[code] === this.#codedTags || hasText(text, run, lt))) closeCoded();
+      if (this.#coded) {
+        cut(lt, end, codedAttribute(name, value));
+      } else {
+        this.#coded = true;
+        this.#codedTags = (this.#codedTags + 1) >>> 0 || 1;
+        cut(lt, end, CODED_TAG_START + codedAttribute(name, value));
+      }
+      this.#codedFields[code] = this.#codedTags;
+    };
     for (;;) {
       const lt = text.indexOf('<', pos);
       if (lt === -1 || lt + 1 >= text.length) break;
@@ -245,6 +278,7 @@ export class PdmlSkimmer {
         if (!atEnd && lt + 9 > text.length) break;
         const end = markupEnd(text, lt);
         if (end === -1) break;
+        closeCoded();
         if (this.#skipDepth > 0) replace(end, this.#dropped(text, pos, lt, end));
         pos = end;
         continue;
@@ -266,6 +300,7 @@ export class PdmlSkimmer {
         continue;
       }
       if (next === SLASH) {
+        closeCoded();
         const name = text.slice(lt + 2, end - 1).trim();
         const depth = this.#names.length;
         if (depth === 0 && name === 'packet') {
@@ -332,14 +367,22 @@ export class PdmlSkimmer {
         this.#names.push(tag);
         this.#kept.push(kept);
       }
+      // (geninfo is held back as it is: in the flat form it is about to be dropped whole.)
+      const flatRead = kept && valueStart !== -1 && (payload || (read && this.#geninfo !== 'inside'));
+      if (!flatRead) closeCoded();
       if (!kept) replace(end, this.#dropped(text, pos, lt, end));
       else if (payload) {
-        if (valueStart !== -1) this.payloads.push(text.slice(valueStart, end - FLAT_FIELD_END.length));
-        cut(lt, end, valueStart !== -1 ? codedTag(name, PAYLOAD_PLACEHOLDER) : this.#withoutPayload(text.slice(lt, end)));
+        if (valueStart !== -1) {
+          this.payloads.push(text.slice(valueStart, end - FLAT_FIELD_END.length));
+          coded(lt, end, name, PAYLOAD_PLACEHOLDER);
+        } else {
+          cut(lt, end, this.#withoutPayload(text.slice(lt, end)));
+        }
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
+      } else if (flatRead) {
+        coded(lt, end, name, text.slice(valueStart, end - FLAT_FIELD_END.length));
       } else if (read && this.#geninfo !== 'inside') {
-        // (geninfo is held back as it is: in the flat form it is about to be dropped whole.)
-        const short = valueStart !== -1 ? codedTag(name, text.slice(valueStart, end - FLAT_FIELD_END.length)) : shortTag(text, lt, end, tag, selfClosing);
+        const short = shortTag(text, lt, end, tag, selfClosing);
         if (short !== undefined) cut(lt, end, short);
       }
       pos = end;
@@ -371,9 +414,11 @@ export class PdmlSkimmer {
     }
     if (atEnd) {
       pos = text.length;
+      closeCoded();
     } else if (text.length - pos > MAX_PENDING) {
       this.#passThrough = true;
       pos = text.length;
+      closeCoded();
     }
     flush(pos);
     if (this.#geninfo !== 'none' && !atEnd && !this.#passThrough && this.mismatch === undefined) {
