@@ -971,6 +971,22 @@ const PACKET_CASES: PacketCase[] = [
     ],
   },
   {
+    name: 'flat: a field before geninfo, which is then skimmed away',
+    text: pdml(
+      flat(1, '1.000000001', [
+        ['frame.number', '1'],
+        ['frame.time_epoch', '1.000000001'],
+      ]).replace('<packet>\n', '<packet>\n  <field name="tcp.srcport" value="7"/>\n'),
+    ),
+    packets: [
+      {
+        line: 5,
+        analysis: [],
+        fields: { 'tcp.srcport': [undefined, '7'], 'frame.number': [undefined, '1'], 'frame.time_epoch': [undefined, '1.000000001'] },
+      },
+    ],
+  },
+  {
     name: 'flat: text between two fields is not read, and the fields on both sides are',
     text: pdml(TEXT_BETWEEN_FIELDS),
     packets: [

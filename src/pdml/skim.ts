@@ -349,6 +349,8 @@ export class PdmlSkimmer {
           kept = read = this.#names.length === 0 && READ_PROTOS.has(name);
           if (!kept && !selfClosing && this.#names.length === 0) this.#skipDepth = 1;
           if (kept && name === 'geninfo' && !selfClosing && this.#geninfo === 'none') {
+            // Closed before the text held back starts: if geninfo is dropped, the held text goes.
+            closeCoded();
             this.#geninfo = 'inside';
             flush(pos);
             holdStart = out.length;
