@@ -88,11 +88,6 @@ export const FIELD_LAYERS: readonly FieldLayer[] = LAYER_FIELDS.flatMap(([layer,
 /** A read field's name → its code. */
 export const FIELD_CODES: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((name, index) => [name, index]));
 
-// True when follow-tcp reads a field of this name (in some layer).
-export function isReadField(name: string): boolean {
-  return FIELD_CODES.has(name);
-}
-
 // The code of a field follow-tcp reads; throws for any other name (a mistake in this program).
 export function fieldCode(name: string): number {
   const code = FIELD_CODES.get(name);

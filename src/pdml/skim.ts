@@ -3,7 +3,7 @@
 // packet (other protocols' subtrees, unread fields) is dropped, and every line break is kept, so
 // the parser's line numbers stay those of the input.
 
-import { FIELD_CODES, isReadField, READ_PROTOS } from './fields.js';
+import { FIELD_CODES, READ_PROTOS } from './fields.js';
 
 /** The value a `tcp.payload` tag carries to the parser once its hex has been taken out. */
 export const PAYLOAD_PLACEHOLDER = '@';
@@ -137,8 +137,8 @@ function flatFieldEnd(text: string, lt: number): number {
 // against a pattern and pays for every tag it opens and closes, and tshark's flat tags are mostly
 // names, a dozen per packet: sax reads a packet's fields as one coded tag in about half the time.
 // Line breaks stay (between the attributes, or in a value); a column sax reports later on a line moves.
-function codedAttribute(name: string, value: string): string {
-  return ` ${CODED_ATTRIBUTE_PREFIX}${FIELD_CODES.get(name)}="${value}"`;
+function codedAttribute(code: number, value: string): string {
+  return ` ${CODED_ATTRIBUTE_PREFIX}${code}="${value}"`;
 }
 
 const CODED_TAG_START = `<${CODED_FIELD_TAG}`;
@@ -258,15 +258,14 @@ export class PdmlSkimmer {
     };
     // The flat tag text[lt, end) becomes an attribute of the open coded tag, or of a new one when
     // none is open, its field is already in it, or the text since it holds more than white space.
-    const coded = (lt: number, end: number, name: string, value: string): void => {
-      const code = FIELD_CODES.get(name)!;
+    const coded = (lt: number, end: number, code: number, value: string): void => {
       if (this.#coded && (this.#codedFields[code] === this.#codedTags || hasText(text, run, lt))) closeCoded();
       if (this.#coded) {
-        cut(lt, end, codedAttribute(name, value));
+        cut(lt, end, codedAttribute(code, value));
       } else {
         this.#coded = true;
         this.#codedTags = (this.#codedTags + 1) >>> 0 || 1;
-        cut(lt, end, CODED_TAG_START + codedAttribute(name, value));
+        cut(lt, end, CODED_TAG_START + codedAttribute(code, value));
       }
       this.#codedFields[code] = this.#codedTags;
     };
@@ -337,11 +336,13 @@ export class PdmlSkimmer {
       let payload = false;
       let flatFrameField = 0;
       let name = '';
+      let code: number | undefined; // a read field's code
       let geninfoStart = false;
       if (this.#skipDepth === 0) {
         if (tag === 'field') {
           name = valueStart !== -1 ? text.slice(lt + FLAT_FIELD_START.length, valueStart - FLAT_VALUE_START.length) : nameAttribute(text, lt, end);
-          kept = read = isReadField(name);
+          code = FIELD_CODES.get(name);
+          kept = read = code !== undefined;
           payload = name === PAYLOAD_FIELD;
           if (this.#names.length === 0) flatFrameField = name === 'frame.number' ? 1 : name === 'frame.time_epoch' ? 2 : 0;
         } else if (tag === 'proto') {
@@ -376,13 +377,13 @@ export class PdmlSkimmer {
       else if (payload) {
         if (valueStart !== -1) {
           this.payloads.push(text.slice(valueStart, end - FLAT_FIELD_END.length));
-          coded(lt, end, name, PAYLOAD_PLACEHOLDER);
+          coded(lt, end, code!, PAYLOAD_PLACEHOLDER);
         } else {
           cut(lt, end, this.#withoutPayload(text.slice(lt, end)));
         }
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
       } else if (flatRead) {
-        coded(lt, end, name, text.slice(valueStart, end - FLAT_FIELD_END.length));
+        coded(lt, end, code!, text.slice(valueStart, end - FLAT_FIELD_END.length));
       } else if (read && this.#geninfo !== 'inside') {
         const short = shortTag(text, lt, end, tag, selfClosing);
         if (short !== undefined) cut(lt, end, short);
