@@ -16,16 +16,21 @@ ProgressLine('reports frames, MB, MB/s and ETA when the size is known', () => {
   assert.is(progress.line(now), 'follow-tcp: 0 frames, 2.5 MB read, 2.5 MB/s, 25 %, ETA 3 s');
 });
 
-ProgressLine('redraws at most every interval, every 256 frames, and clears itself', () => {
+// A progress line on a sink that records what is written, with a clock the test sets (interval 250 ms).
+function recordedProgress(): { progress: Progress; written: string[]; sink: PassThrough; setNow: (ms: number) => void } {
   let now = 0;
   const sink = new PassThrough();
   const written: string[] = [];
   sink.on('data', (chunk: Buffer) => written.push(chunk.toString()));
-  const progress = new Progress(sink, undefined, () => now, 250);
+  return { progress: new Progress(sink, undefined, () => now, 250), written, sink, setNow: (ms) => (now = ms) };
+}
+
+ProgressLine('redraws at most every interval, every 256 frames, and clears itself', () => {
+  const { progress, written, sink, setNow } = recordedProgress();
   progress.read(1_000_000);
-  now = 300;
+  setNow(300);
   for (let frame = 0; frame < 512; frame += 1) progress.frames(1);
-  now = 400;
+  setNow(400);
   for (let frame = 0; frame < 256; frame += 1) progress.frames(1);
   progress.done();
   sink.end();
@@ -33,17 +38,13 @@ ProgressLine('redraws at most every interval, every 256 frames, and clears itsel
 });
 
 ProgressLine('frames counted in arrays: redrawn when the count passes a multiple of 256', () => {
-  let now = 0;
-  const sink = new PassThrough();
-  const written: string[] = [];
-  sink.on('data', (chunk: Buffer) => written.push(chunk.toString()));
-  const progress = new Progress(sink, undefined, () => now, 250);
-  now = 300;
+  const { progress, written, sink, setNow } = recordedProgress();
+  setNow(300);
   progress.frames(255);
   progress.frames(300);
-  now = 400;
+  setNow(400);
   progress.frames(100); // 655: 512 was passed, but within the interval
-  now = 700;
+  setNow(700);
   progress.frames(100); // 755: no multiple of 256 passed
   progress.frames(10); // 765: 768 not reached
   progress.frames(3);
