@@ -165,6 +165,20 @@ Order('to a file, rows that waited are read back into one reused buffer and writ
   assert.equal(rowTexts([written]), ['client', ...rounds.map((texts) => texts[0]!), ...rounds.map((texts) => texts[1]!)]);
 });
 
+Order('raw bytes that waited are handed to the sink as copies (a sink may keep what it was given)', async () => {
+  // The pass-through sink keeps every chunk it was given: were they views into the spool's read
+  // buffer, the later records read into it would overwrite the earlier ones.
+  const raw: WriterOptions = { ...OPTIONS, format: 'raw' };
+  const order = [key(0), key(1)];
+  const { sink, chunks } = collected();
+  const writer = new StreamOrderedWriter(sink, raw, order);
+  const texts = Array.from({ length: 40 }, (_, round) => String.fromCharCode(65 + (round % 26)).repeat(100_000));
+  for (const text of texts) await writer.write(batch(order[1]!, text));
+  await writer.write(batch(order[0]!, 'first', true));
+  await writer.finish();
+  assert.ok(Buffer.concat(chunks).equals(Buffer.from(`first${texts.join('')}`, 'latin1')));
+});
+
 Order('a spool file that cannot be made: one IO error naming it and what to do', async () => {
   const missing = join(tmpdir(), 'follow-tcp-no-such-dir', 'deeper');
   await withTmpdir(async () => {
@@ -186,24 +200,36 @@ Order('a spool file that cannot be made: one IO error naming it and what to do',
 
 Order.run();
 
-const Spool = suite('StreamSpool: text per stream, back in order, then gone');
+const Spool = suite('StreamSpool: records per stream, back in order, then gone');
 
-Spool('pieces of one stream are joined in order; a stream taken is no longer held', () => {
+// The records of `stream`, copied out (each view is valid only until the next is read).
+function copies(spool: StreamSpool, stream: number): Buffer[] {
+  const taken: Buffer[] = [];
+  for (const record of spool.takeRecords(stream)) taken.push(Buffer.from(record));
+  return taken;
+}
+
+function records(spool: StreamSpool, stream: number): string[] {
+  return copies(spool, stream).map((record) => record.toString('latin1'));
+}
+
+Spool('records of one stream come back whole and in order; a stream taken is no longer held', () => {
   const spool = new StreamSpool();
   try {
-    spool.append(1, 'ab');
-    spool.append(2, Buffer.from('XY'));
-    spool.append(1, 'cd');
-    spool.append(1, '');
-    spool.append(2, 'Z');
+    spool.appendRecord(1, Buffer.from('ab'));
+    spool.appendRecord(2, Buffer.from('XY'));
+    spool.appendRecord(1, Buffer.from('cd'));
+    spool.appendRecord(1, new Uint8Array(0));
+    spool.appendRecord(1, Buffer.from('e'));
+    spool.appendRecord(2, Buffer.from('Z'));
     assert.ok(spool.has(1) && spool.has(2));
-    assert.is(Buffer.concat([...spool.take(1)]).toString('latin1'), 'abcd');
+    assert.equal(records(spool, 1), ['ab', 'cd', 'e']);
     assert.not.ok(spool.has(1));
-    assert.is(Buffer.concat([...spool.take(1)]).length, 0);
-    assert.is(Buffer.concat([...spool.take(2)]).toString('latin1'), 'XYZ');
-    // Emptied: the file starts over, and holds new text correctly.
-    spool.append(3, 'é');
-    assert.is(Buffer.concat([...spool.take(3)]).toString('utf8'), 'é');
+    assert.equal(records(spool, 1), []);
+    assert.equal(records(spool, 2), ['XY', 'Z']);
+    // Emptied: the file starts over, and holds new records correctly.
+    spool.appendRecord(3, Buffer.from('é'));
+    assert.equal(copies(spool, 3).map((record) => record.toString('utf8')), ['é']);
   } finally {
     spool.close();
     spool.close();
@@ -217,35 +243,39 @@ function patterned(length: number, step: number, modulus: number): Buffer {
   return bytes;
 }
 
-Spool('a stream longer than one read piece comes back whole', () => {
+Spool('records across read pieces, and one larger than a piece, come back whole', () => {
   const spool = new StreamSpool();
   try {
+    // Records of odd sizes, so that many straddle the edge of a megabyte read piece.
+    const small = Array.from({ length: 900 }, (_, index) => patterned(1000 + (index % 7) * 333, index % 5 + 1, 241));
     const big = patterned(3 * 1024 * 1024 + 17, 7, 251);
-    spool.append(4, big.subarray(0, 1000));
-    spool.append(5, 'other');
-    spool.append(4, big.subarray(1000));
-    const pieces = [...spool.take(4)];
-    assert.ok(pieces.length > 3);
-    assert.ok(Buffer.concat(pieces).equals(big));
+    small.forEach((record, index) => {
+      spool.appendRecord(4, record);
+      if (index % 100 === 0) spool.appendRecord(5, Buffer.from('other'));
+    });
+    spool.appendRecord(4, big);
+    spool.appendRecord(4, small[1]!);
+    const back = copies(spool, 4);
+    assert.is(back.length, small.length + 2);
+    assert.ok(back.every((record, index) => record.equals(index < small.length ? small[index]! : index === small.length ? big : small[1]!)));
+    assert.is(records(spool, 5).length, 9);
   } finally {
     spool.close();
   }
 });
 
-Spool('read back into one reused buffer, each piece whole until the next is asked for', () => {
+Spool('read back into one reused buffer, each record whole until the next is asked for', () => {
   const spool = new StreamSpool();
   try {
-    const big = patterned(2 * 1024 * 1024 + 5, 13, 253);
-    spool.append(6, big);
+    for (let index = 0; index < 10; index++) spool.appendRecord(6, patterned(300_000, index + 1, 253));
     const buffers = new Set<ArrayBufferLike>();
-    const copies: Buffer[] = [];
-    for (const piece of spool.take(6, true)) {
-      buffers.add(piece.buffer);
-      copies.push(Buffer.from(piece));
+    const taken: Buffer[] = [];
+    for (const record of spool.takeRecords(6)) {
+      buffers.add(record.buffer);
+      taken.push(Buffer.from(record));
     }
-    assert.is(copies.length, 3);
-    assert.is(buffers.size, 1, 'one buffer for every piece');
-    assert.ok(Buffer.concat(copies).equals(big));
+    assert.is(buffers.size, 1, 'one buffer for every record');
+    assert.ok(taken.every((record, index) => record.equals(patterned(300_000, index + 1, 253))));
   } finally {
     spool.close();
   }

@@ -36,7 +36,10 @@ export interface CellFormat {
 
 type Cell = string | number;
 
-function timeCell(time: bigint | undefined, batch: DirectionRows, format: CellFormat): string {
+/** What a row's cells need of its batch: the direction, and the origin of relative times. */
+export type CellBatch = Pick<DirectionRows, 'direction' | 'origin'>;
+
+function timeCell(time: bigint | undefined, batch: CellBatch, format: CellFormat): string {
   return time === undefined ? '' : formatTime(time, format.time, batch.origin);
 }
 
@@ -45,7 +48,7 @@ function holDelay(row: SegmentRow): string {
 }
 
 // One segment row as cells in SEGMENT_COLUMNS order.
-export function segmentCells(batch: DirectionRows, row: SegmentRow, format: CellFormat): Cell[] {
+export function segmentCells(batch: CellBatch, row: SegmentRow, format: CellFormat): Cell[] {
   const { direction } = batch;
   const isGap = row.kind === 'gap';
   return [
@@ -69,7 +72,7 @@ export function segmentCells(batch: DirectionRows, row: SegmentRow, format: Cell
 }
 
 // One row per byte of a data row, as cells in BYTE_COLUMNS order.
-export function* byteCells(batch: DirectionRows, row: SegmentRow, format: CellFormat): Generator<Cell[]> {
+export function* byteCells(batch: CellBatch, row: SegmentRow, format: CellFormat): Generator<Cell[]> {
   if (row.kind !== 'data' || !row.bytes) return;
   const { direction } = batch;
   const time = timeCell(row.time, batch, format);

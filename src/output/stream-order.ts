@@ -3,26 +3,24 @@
 // rows in offset order. So the output no longer depends on when rows became final (that moves
 // with other traffic, and with what tshark was asked to filter), and --all is the per-stream
 // outputs one after the other. The direction whose turn it is is written as its rows come; rows
-// of directions still waiting wait in a spool file.
+// of directions still waiting wait in a spool file, as compact records (payload bytes, not hex),
+// and are turned into text only when their turn comes.
 
-import { WriteStream } from 'node:fs';
-import { Socket } from 'node:net';
 import type { DirectionKey, DirectionRows } from '../tcp/streams.js';
+import { decodeHeldRows, HeldRowsEncoder } from './held-rows.js';
 import { StreamSpool } from './spool.js';
-import { put, putThrough, type RowSink, RowWriter, type WriterOptions } from './writer.js';
+import { type RowSink, RowWriter, type WriterOptions } from './writer.js';
 
-// True for sinks that are done with a chunk when they call back for it: files, pipes, sockets,
-// terminals and this process's stdout (a pass-through stream, say, may still hold it).
-function writesThrough(sink: RowSink): boolean {
-  return sink instanceof WriteStream || sink instanceof Socket || sink === process.stdout;
-}
+// Rows are held in records of about this many bytes.
+const RECORD_BYTES = 1 << 18;
 
 /** Writes row batches grouped by direction, in `order` (it may grow while rows are written). */
 export class StreamOrderedWriter {
-  readonly #sink: RowSink;
   readonly #direct: RowWriter;
-  readonly #held: RowWriter;
   readonly #spool = new StreamSpool();
+  readonly #encoder = new HeldRowsEncoder();
+  /** Raw output may keep a row's bytes after writing them: those read back must be copies. */
+  readonly #copyBytes: boolean;
   readonly #order: readonly DirectionKey[];
   /** Each direction's place in the order, for the part of the order read so far. */
   readonly #places = new Map<DirectionKey, number>();
@@ -31,23 +29,11 @@ export class StreamOrderedWriter {
   #turn = 0;
   /** Places whose last rows came while they waited. */
   readonly #ended = new Set<number>();
-  /** The place the held writer's text belongs to. */
-  #holding = 0;
 
   constructor(sink: RowSink, options: WriterOptions, order: readonly DirectionKey[]) {
-    this.#sink = sink;
     this.#order = order;
     this.#direct = new RowWriter(sink, options);
-    const spool = this.#spool;
-    const holder: RowSink = {
-      write: (chunk) => {
-        spool.append(this.#holding, chunk);
-        return true;
-      },
-      on: () => holder,
-      off: () => holder,
-    };
-    this.#held = new RowWriter(holder, options, false);
+    this.#copyBytes = options.format === 'raw';
   }
 
   // Write a batch now if its direction's turn has come (or is over), else hold it back.
@@ -58,8 +44,7 @@ export class StreamOrderedWriter {
       // Not in the order (never expected) or its turn: written as it comes, never lost.
       await this.#direct.write(batch);
     } else {
-      this.#holding = place;
-      await this.#held.write(batch);
+      this.#hold(place, batch);
     }
     if (batch.final && place !== undefined) {
       if (place === this.#turn) await this.#next();
@@ -91,11 +76,27 @@ export class StreamOrderedWriter {
     } while (this.#ended.delete(this.#turn));
   }
 
+  // Put a batch's rows in the spool, in records of about RECORD_BYTES.
+  #hold(place: number, batch: DirectionRows): void {
+    const encoder = this.#encoder;
+    encoder.begin(batch.origin);
+    for (const row of batch.rows) {
+      encoder.add(row);
+      if (encoder.size >= RECORD_BYTES) {
+        this.#spool.appendRecord(place, encoder.take());
+        encoder.begin(batch.origin);
+      }
+    }
+    if (encoder.rows > 0) this.#spool.appendRecord(place, encoder.take());
+  }
+
+  // Write out what the spool holds for `place`, record by record (each is read into the same
+  // buffer, so a record's rows are written before the next is read).
   async #release(place: number): Promise<void> {
-    if (writesThrough(this.#sink)) {
-      for (const piece of this.#spool.take(place, true)) await putThrough(this.#sink, piece);
-    } else {
-      for (const piece of this.#spool.take(place)) await put(this.#sink, piece);
+    const direction = this.#order[place]!;
+    for (const record of this.#spool.takeRecords(place)) {
+      const { origin, rows } = decodeHeldRows(record, this.#copyBytes);
+      await this.#direct.write({ direction, origin, rows });
     }
   }
 }

@@ -12,6 +12,9 @@ export type RowShape = 'segment' | 'byte';
 /** What raw output writes for bytes missing from the capture (--gap-fill). */
 export type GapFill = 'none' | 'zero' | 'marker';
 
+/** Rows of one direction to write: the part of a follower's batch a writer needs. */
+export type RowBatch = Pick<DirectionRows, 'direction' | 'origin' | 'rows'>;
+
 /** Everything that decides how rows are written. */
 export interface WriterOptions extends CellFormat {
   format: OutputFormat;
@@ -88,7 +91,7 @@ export class RowWriter {
   }
 
   // Write one direction's batch of rows.
-  async write(batch: DirectionRows): Promise<void> {
+  async write(batch: RowBatch): Promise<void> {
     const options = this.#options;
     await this.start();
     if (options.format === 'raw') {
@@ -130,7 +133,7 @@ export class RowWriter {
     await put(this.#sink, text);
   }
 
-  async #writeRaw(batch: DirectionRows): Promise<void> {
+  async #writeRaw(batch: RowBatch): Promise<void> {
     for (const row of batch.rows) {
       if (row.kind === 'data' && row.bytes) await put(this.#sink, row.bytes);
       else if (this.#options.gapFill === 'zero') await putZeros(this.#sink, row.length);
