@@ -6,15 +6,16 @@
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** `cells` as one CSV line: `,` between cells, a cell holding `,` `"` CR or LF quoted (its `"`
- *  doubled), numbers as JavaScript writes them, and `\n` after the last cell. */
-export function csvRecord(cells: readonly (string | number)[]): string {
+ *  doubled), numbers as JavaScript writes them, and `\n` after the last cell. With `plainLast`,
+ *  the caller vouches that the last cell holds none of those (hex payload: not searched). */
+export function csvRecord(cells: readonly (string | number)[], plainLast = false): string {
   let line = '';
-  for (let index = 0; index < cells.length; index++) {
+  const last = cells.length - 1;
+  for (let index = 0; index <= last; index++) {
     const cell = cells[index]!;
     if (index > 0) line += ',';
-    if (typeof cell === 'number') line += cell;
-    else if (NEEDS_QUOTES.test(cell)) line += `"${cell.replaceAll('"', '""')}"`;
-    else line += cell;
+    if (typeof cell === 'number' || (plainLast && index === last) || !NEEDS_QUOTES.test(cell)) line += cell;
+    else line += `"${cell.replaceAll('"', '""')}"`;
   }
   return `${line}\n`;
 }

@@ -117,8 +117,10 @@ export class RowWriter {
   async #flush(records: (string | number)[][]): Promise<void> {
     if (records.length === 0) return;
     if (this.#options.format === 'csv') {
+      // The payload cell is last in both row shapes; as hex (or empty) it never needs quotes.
+      const plainLast = this.#options.data !== 'text';
       let text = '';
-      for (const cells of records) text += csvRecord(cells);
+      for (const cells of records) text += csvRecord(cells, plainLast);
       await put(this.#sink, text);
       return;
     }
