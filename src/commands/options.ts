@@ -8,6 +8,7 @@ import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoi
 import { FollowTcpError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { openFrameBatches } from '../input.js';
+import { DirectFileWriter, mayWriteDirect } from '../output/direct-file.js';
 import { Progress } from '../output/progress.js';
 import { ioError } from '../source/file.js';
 import type { DirectionKey } from '../tcp/streams.js';
@@ -213,7 +214,8 @@ const OUTPUT_FILE_BUFFER = 1 << 20;
 // Standard output, or a file (`-o FILE`) whose write errors become one-line I/O errors.
 export function openOutput(io: Io, path: string | undefined): OutputTarget {
   if (path === undefined || path === '-') return { sink: io.stdout, close: async () => {} };
-  const sink = createWriteStream(path, { highWaterMark: OUTPUT_FILE_BUFFER });
+  // A regular file past the page cache where the system allows it (see DirectFileWriter).
+  const sink: Writable = mayWriteDirect(path) ? new DirectFileWriter(path) : createWriteStream(path, { highWaterMark: OUTPUT_FILE_BUFFER });
   let failure: Error | undefined;
   sink.on('error', (error) => {
     failure ??= error;
