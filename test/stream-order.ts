@@ -2,7 +2,7 @@
 // the direction whose turn it is written at once, the others held in a spool file that leaves
 // nothing behind; and a spool that cannot be made is one clear IO error.
 
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -139,7 +139,7 @@ Order('one header, even when every row waited; a direction outside the order is 
   assert.equal(rowTexts(chunks), ['stray', 'x']);
 });
 
-Order('to a file, rows that waited are read back into one reused buffer and written whole', async () => {
+Order('to a file, rows that waited are read back into reused buffers and written whole', async () => {
   // Two waiting directions whose small batches alternate (so each comes back in many small
   // pieces, which a file takes without asking to wait) and a few large ones (pieces of a
   // megabyte): with a file, which is done with a chunk when it calls back, the spool reuses its
@@ -203,38 +203,15 @@ Order.run();
 const Spool = suite('StreamSpool: records per stream, back in order, then gone');
 
 // The records of `stream`, copied out (each view is valid only until the next is read).
-function copies(spool: StreamSpool, stream: number): Buffer[] {
+async function copies(spool: StreamSpool, stream: number): Promise<Buffer[]> {
   const taken: Buffer[] = [];
-  for (const record of spool.takeRecords(stream)) taken.push(Buffer.from(record));
+  for await (const record of spool.takeRecords(stream)) taken.push(Buffer.from(record));
   return taken;
 }
 
-function records(spool: StreamSpool, stream: number): string[] {
-  return copies(spool, stream).map((record) => record.toString('latin1'));
+async function records(spool: StreamSpool, stream: number): Promise<string[]> {
+  return (await copies(spool, stream)).map((record) => record.toString('latin1'));
 }
-
-Spool('records of one stream come back whole and in order; a stream taken is no longer held', () => {
-  const spool = new StreamSpool();
-  try {
-    spool.appendRecord(1, Buffer.from('ab'));
-    spool.appendRecord(2, Buffer.from('XY'));
-    spool.appendRecord(1, Buffer.from('cd'));
-    spool.appendRecord(1, new Uint8Array(0));
-    spool.appendRecord(1, Buffer.from('e'));
-    spool.appendRecord(2, Buffer.from('Z'));
-    assert.ok(spool.has(1) && spool.has(2));
-    assert.equal(records(spool, 1), ['ab', 'cd', 'e']);
-    assert.not.ok(spool.has(1));
-    assert.equal(records(spool, 1), []);
-    assert.equal(records(spool, 2), ['XY', 'Z']);
-    // Emptied: the file starts over, and holds new records correctly.
-    spool.appendRecord(3, Buffer.from('é'));
-    assert.equal(copies(spool, 3).map((record) => record.toString('utf8')), ['é']);
-  } finally {
-    spool.close();
-    spool.close();
-  }
-});
 
 // `length` bytes of a pattern that repeats only every `modulus` bytes (byte i = i × step mod modulus).
 function patterned(length: number, step: number, modulus: number): Buffer {
@@ -243,42 +220,119 @@ function patterned(length: number, step: number, modulus: number): Buffer {
   return bytes;
 }
 
-Spool('records across read pieces, and one larger than a piece, come back whole', () => {
-  const spool = new StreamSpool();
+// True when files in the temporary directory can be opened with O_DIRECT.
+const TAKES_DIRECT = ((): boolean => {
+  const flag = fsConstants.O_DIRECT as number | undefined;
+  if (flag === undefined) return false;
+  const dir = mkdtempSync(join(tmpdir(), 'follow-tcp-test-'));
   try {
-    // Records of odd sizes, so that many straddle the edge of a megabyte read piece.
-    const small = Array.from({ length: 900 }, (_, index) => patterned(1000 + (index % 7) * 333, index % 5 + 1, 241));
-    const big = patterned(3 * 1024 * 1024 + 17, 7, 251);
-    small.forEach((record, index) => {
-      spool.appendRecord(4, record);
-      if (index % 100 === 0) spool.appendRecord(5, Buffer.from('other'));
-    });
-    spool.appendRecord(4, big);
-    spool.appendRecord(4, small[1]!);
-    const back = copies(spool, 4);
-    assert.is(back.length, small.length + 2);
-    assert.ok(back.every((record, index) => record.equals(index < small.length ? small[index]! : index === small.length ? big : small[1]!)));
-    assert.is(records(spool, 5).length, 9);
+    closeSync(openSync(join(dir, 'probe'), fsConstants.O_RDWR | fsConstants.O_CREAT | flag));
+    return true;
+  } catch {
+    return false;
   } finally {
-    spool.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-});
+})();
 
-Spool('read back into one reused buffer, each record whole until the next is asked for', () => {
-  const spool = new StreamSpool();
-  try {
-    for (let index = 0; index < 10; index++) spool.appendRecord(6, patterned(300_000, index + 1, 253));
-    const buffers = new Set<ArrayBufferLike>();
-    const taken: Buffer[] = [];
-    for (const record of spool.takeRecords(6)) {
-      buffers.add(record.buffer);
-      taken.push(Buffer.from(record));
+// Each case twice: past the page cache where the file system takes it, and the usual way.
+for (const tryDirect of [true, false]) {
+  const mode = tryDirect ? 'direct where offered' : 'the usual way';
+  Spool(`records of one stream come back whole and in order; a stream taken is no longer held (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      spool.appendRecord(1, Buffer.from('ab'));
+      spool.appendRecord(2, Buffer.from('XY'));
+      spool.appendRecord(1, Buffer.from('cd'));
+      spool.appendRecord(1, new Uint8Array(0));
+      spool.appendRecord(1, Buffer.from('e'));
+      spool.appendRecord(2, Buffer.from('Z'));
+      assert.ok(spool.has(1) && spool.has(2));
+      assert.equal(await records(spool, 1), ['ab', 'cd', 'e']);
+      assert.not.ok(spool.has(1));
+      assert.equal(await records(spool, 1), []);
+      assert.equal(await records(spool, 2), ['XY', 'Z']);
+      // Emptied: the file starts over, and holds new records correctly.
+      spool.appendRecord(3, Buffer.from('é'));
+      assert.equal((await copies(spool, 3)).map((record) => record.toString('utf8')), ['é']);
+    } finally {
+      spool.close();
+      spool.close();
     }
-    assert.is(buffers.size, 1, 'one buffer for every record');
-    assert.ok(taken.every((record, index) => record.equals(patterned(300_000, index + 1, 253))));
-  } finally {
-    spool.close();
-  }
-});
+  });
+
+  Spool(`records across read pieces, and one larger than a piece, come back whole (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      // Records of odd sizes, so that many straddle the edge of a megabyte read piece.
+      const small = Array.from({ length: 900 }, (_, index) => patterned(1000 + (index % 7) * 333, index % 5 + 1, 241));
+      const big = patterned(3 * 1024 * 1024 + 17, 7, 251);
+      small.forEach((record, index) => {
+        spool.appendRecord(4, record);
+        if (index % 100 === 0) spool.appendRecord(5, Buffer.from('other'));
+      });
+      spool.appendRecord(4, big);
+      spool.appendRecord(4, small[1]!);
+      const back = await copies(spool, 4);
+      assert.is(back.length, small.length + 2);
+      assert.ok(back.every((record, index) => record.equals(index < small.length ? small[index]! : index === small.length ? big : small[1]!)));
+      // Appended after a take wrote out the block being filled: that block is filled on and
+      // written again, and reads back whole.
+      spool.appendRecord(5, Buffer.from('after'));
+      assert.equal(await records(spool, 5), [...Array.from({ length: 9 }, () => 'other'), 'after']);
+      // Where the file system takes O_DIRECT, every read and write above was aligned as it
+      // asks (a refused one would have turned the spool to the usual way).
+      if (tryDirect && TAKES_DIRECT) assert.ok(spool.direct, 'still direct after every read and write');
+      if (tryDirect && !TAKES_DIRECT) console.log(`  notice: ${tmpdir()} does not take O_DIRECT here; the spool was checked the usual way`);
+      if (!tryDirect) assert.not.ok(spool.direct);
+    } finally {
+      spool.close();
+    }
+  });
+
+  Spool(`a record whose length field is cut by the edge of a read piece comes back whole (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      // Pieces are a MiB of the file: the first record ends 2 bytes short of that, so the
+      // second one's 4-byte length is cut in two, and the second is larger than the first
+      // buffer records are put together in.
+      const first = patterned(1024 * 1024 - 6, 5, 241);
+      const second = patterned(300_000, 11, 239);
+      spool.appendRecord(8, first);
+      spool.appendRecord(8, second);
+      spool.appendRecord(8, Buffer.from('third'));
+      const back = await copies(spool, 8);
+      assert.is(back.length, 3);
+      assert.ok(back[0]!.equals(first) && back[1]!.equals(second));
+      assert.is(back[2]!.toString('latin1'), 'third');
+    } finally {
+      spool.close();
+    }
+  });
+
+  Spool(`read back into a few reused buffers however much is read, each record whole until the next is asked for (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      // 12 MB, in records that often straddle two read pieces, between another stream's records.
+      for (let index = 0; index < 40; index++) {
+        spool.appendRecord(6, patterned(300_000, index + 1, 253));
+        if (index % 3 === 0) spool.appendRecord(7, patterned(5000, 3, 7));
+      }
+      const buffers = new Set<ArrayBufferLike>();
+      const taken: Buffer[] = [];
+      for await (const record of spool.takeRecords(6)) {
+        buffers.add(record.buffer);
+        taken.push(Buffer.from(record));
+      }
+      // The reads ahead, and the buffer records cut between pieces are put together in.
+      assert.ok(buffers.size <= 6, `${buffers.size} buffers`);
+      assert.is(taken.length, 40);
+      assert.ok(taken.every((record, index) => record.equals(patterned(300_000, index + 1, 253))));
+      assert.is((await records(spool, 7)).length, 14);
+    } finally {
+      spool.close();
+    }
+  });
+}
 
 Spool.run();

@@ -7,34 +7,17 @@
 
 import { closeSync, constants, fstatSync, ftruncate, openSync, statSync, write } from 'node:fs';
 import { Writable } from 'node:stream';
+import { alignedBuffers, alignUp, isAlignmentRefused, O_DIRECT_FLAG } from './aligned-memory.js';
 
-// Bytes per block, and the alignment every direct write keeps (offset, length and memory).
+// Bytes per block.
 const BLOCK = 1 << 20;
-const ALIGN = 4096;
 // Blocks in turn: one fills while the others are written.
 const BLOCKS = 3;
-// WebAssembly pages are 64 KiB; their memory starts on a page boundary of the system.
-const WASM_PAGE = 64 * 1024;
 
 interface Block {
   bytes: Buffer;
   /** The write of this block under way, if any. */
   pending: Promise<void> | undefined;
-}
-
-// WebAssembly.Memory, typed here (the project's TypeScript libraries do not declare it).
-type WasmMemory = new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
-const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: WasmMemory } }).WebAssembly.Memory;
-
-// Memory for `count` blocks, each starting on a page boundary (a Buffer's own memory need not).
-function alignedBlocks(count: number): Buffer[] {
-  const pages = (count * BLOCK) / WASM_PAGE;
-  const memory = Buffer.from(new WasmMemory({ initial: pages, maximum: pages }).buffer);
-  return Array.from({ length: count }, (_, index) => memory.subarray(index * BLOCK, (index + 1) * BLOCK));
-}
-
-function isInvalid(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'EINVAL';
 }
 
 // True when `path` is a regular file, or is not there yet (it will be made one).
@@ -50,7 +33,7 @@ function isFileOrNothing(path: string): boolean {
 /** True when a DirectFileWriter may be tried for `path`: the system has O_DIRECT, and the path
  *  is a regular file or nothing yet. */
 export function mayWriteDirect(path: string): boolean {
-  return (constants.O_DIRECT as number | undefined) !== undefined && isFileOrNothing(path);
+  return O_DIRECT_FLAG !== undefined && isFileOrNothing(path);
 }
 
 function writeAt(fd: number, bytes: Buffer, length: number, position: number): Promise<void> {
@@ -102,9 +85,9 @@ export class DirectFileWriter extends Writable {
       const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
       if (this.#tryDirect && mayWriteDirect(this.#path)) {
         try {
-          this.#fd = openSync(this.#path, flags | constants.O_DIRECT, 0o666);
+          this.#fd = openSync(this.#path, flags | O_DIRECT_FLAG!, 0o666);
           this.#direct = fstatSync(this.#fd).isFile();
-          if (this.#direct) for (const bytes of alignedBlocks(BLOCKS)) this.#blocks.push({ bytes, pending: undefined });
+          if (this.#direct) for (const bytes of alignedBuffers(BLOCKS, BLOCK)) this.#blocks.push({ bytes, pending: undefined });
         } catch {
           // O_DIRECT refused, or no memory for aligned blocks: the usual way below.
           this.#direct = false;
@@ -205,13 +188,13 @@ export class DirectFileWriter extends Writable {
     if (!this.#direct) return writeAt(this.#fd!, bytes, length, position);
     // A direct write covers whole aligned units: the last block is padded with zeros, and the
     // file cut back to its length at the end.
-    const padded = length % ALIGN === 0 ? length : length + ALIGN - (length % ALIGN);
+    const padded = alignUp(length);
     bytes.fill(0, length, padded);
     try {
       await writeAt(this.#fd!, bytes, padded, position);
       if (padded !== length) this.#padded = true;
     } catch (error) {
-      if (!isInvalid(error)) throw error;
+      if (!isAlignmentRefused(error)) throw error;
       // The file system wants other alignment after all: the rest is written the usual way.
       this.#fallBack();
       await writeAt(this.#fd!, bytes, length, position);

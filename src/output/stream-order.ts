@@ -94,7 +94,7 @@ export class StreamOrderedWriter {
   // buffer, so a record's rows are written before the next is read).
   async #release(place: number): Promise<void> {
     const direction = this.#order[place]!;
-    for (const record of this.#spool.takeRecords(place)) {
+    for await (const record of this.#spool.takeRecords(place)) {
       const { origin, rows } = decodeHeldRows(record, this.#copyBytes);
       await this.#direct.write({ direction, origin, rows });
     }
