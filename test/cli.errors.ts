@@ -163,6 +163,16 @@ const ERROR_CASES: ErrorCase[] = [
     code: 1,
     error: `follow-tcp: ${MISSING}: cannot read: no such file or directory`,
   },
+  // An output file that cannot be made: one line naming it, exit 1 (follow-tcp once ended
+  // silently with 0 here: the writer waited for a file that would never drain).
+  ...[[], ['--all'], ['--stream', '0', '--src', '10.0.0.1'], ['streams'], ['frames']].map(
+    (extra): ErrorCase => ({
+      name: `-o in a missing directory (${extra.join(' ') || 'the main job'}) → 1, naming the file`,
+      argv: [...(extra[0] === 'streams' || extra[0] === 'frames' ? [extra[0], '--pdml', gzipped] : ['--pdml', gzipped, ...extra]), '-o', join(TMP, 'no-such-dir', 'out.csv')],
+      code: 1,
+      error: `follow-tcp: ${join(TMP, 'no-such-dir', 'out.csv')}: cannot write: no such file or directory`,
+    }),
+  ),
   {
     // BUG: the column is one past the offending character: 'x' is line 3 column 15, reported 3:16.
     name: 'malformed PDML on stdin → 3, stdin:LINE:COL',

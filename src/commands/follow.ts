@@ -150,9 +150,9 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     if (!run.follower.ambiguous) await writer?.finish();
   } catch (error) {
     writer?.close();
-    await output?.close().catch(() => {});
+    const reported = output ? await output.abandon(error) : error;
     await files?.close().catch(() => {});
-    throw error;
+    throw reported;
   }
   writer?.close();
   await output?.close();

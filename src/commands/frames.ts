@@ -51,23 +51,27 @@ export async function runFrames(flags: FramesFlags, io: Io): Promise<number> {
   let inputError: FollowTcpError | undefined;
   let matched = 0;
   try {
-    for await (const frames of input.frameBatches) {
-      for (const frame of frames) {
-        const placement = follower.push(frame);
-        const record = frameRecord(frame, placement);
-        if (!record || !placement.verdict) continue;
-        matched += 1;
-        if (flags.compareTshark) agreement.add(frame, placement.verdict.class);
-        else if (!flags.problems || record.class !== 'ok') pending.push(record);
+    try {
+      for await (const frames of input.frameBatches) {
+        for (const frame of frames) {
+          const placement = follower.push(frame);
+          const record = frameRecord(frame, placement);
+          if (!record || !placement.verdict) continue;
+          matched += 1;
+          if (flags.compareTshark) agreement.add(frame, placement.verdict.class);
+          else if (!flags.problems || record.class !== 'ok') pending.push(record);
+        }
+        if (pending.length >= 4096) await flush();
       }
-      if (pending.length >= 4096) await flush();
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      inputError = error;
     }
+    if (flags.compareTshark) output.sink.write(agreement.format());
+    else await flush();
   } catch (error) {
-    if (!isInputError(error)) throw error;
-    inputError = error;
+    throw await output.abandon(error);
   }
-  if (flags.compareTshark) output.sink.write(agreement.format());
-  else await flush();
   await output.close();
   if (inputError) throw inputError;
   if (matched === 0 && selection.given) {

@@ -2,6 +2,7 @@
 
 import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type EndpointSelector, endpointMatches, parseEndpoint } from '../endpoint.js';
@@ -204,7 +205,11 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
 /** Where output goes, and how to finish writing it. */
 export interface OutputTarget {
   sink: Writable;
+  /** Finish writing; rejects with one IO error naming the file when it could not be written. */
   close: () => Promise<void>;
+  /** After `error` stopped the writing: close, and resolve to the error to report (the file's
+   *  own IO error when writing it failed, since that is what the user must mend first). */
+  abandon: (error: unknown) => Promise<unknown>;
 }
 
 // Text buffered for an output file before a writer waits for it to be written: with the default
@@ -213,23 +218,31 @@ const OUTPUT_FILE_BUFFER = 1 << 20;
 
 // Standard output, or a file (`-o FILE`) whose write errors become one-line I/O errors.
 export function openOutput(io: Io, path: string | undefined): OutputTarget {
-  if (path === undefined || path === '-') return { sink: io.stdout, close: async () => {} };
+  if (path === undefined || path === '-') return { sink: io.stdout, close: async () => {}, abandon: async (error) => error };
   // A regular file past the page cache where the system allows it (see DirectFileWriter).
   const sink: Writable = mayWriteDirect(path) ? new DirectFileWriter(path) : createWriteStream(path, { highWaterMark: OUTPUT_FILE_BUFFER });
   let failure: Error | undefined;
   sink.on('error', (error) => {
     failure ??= error;
   });
+  const close = async (): Promise<void> => {
+    try {
+      // Resolves once every byte is written; rejects on a write error, or when the file could
+      // not even be opened (a stream destroyed before it ends never calls end's callback).
+      if (!failure) await finished(sink.end());
+    } catch (error) {
+      failure ??= error as Error;
+    }
+    if (failure) throw ioError(path, failure, 'write');
+  };
   return {
     sink,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (failure) {
-          reject(ioError(path, failure, 'write'));
-          return;
-        }
-        sink.end(() => (failure ? reject(ioError(path, failure, 'write')) : resolve()));
-      }),
+    close,
+    abandon: (error) =>
+      close().then(
+        () => error,
+        (closeError: unknown) => closeError,
+      ),
   };
 }
 

@@ -29,9 +29,12 @@ export interface RowSink {
   off(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
 }
 
-// Write a chunk, waiting for the sink to drain when it asks to (backpressure).
+// Write a chunk, waiting for the sink to drain when it asks to (backpressure). A sink that has
+// failed already (a file that could not be opened) never drains: its error is thrown at once.
 export async function put(sink: RowSink, chunk: string | Uint8Array): Promise<void> {
   if (!sink.write(chunk)) {
+    const state = sink as { destroyed?: boolean; errored?: Error | null };
+    if (state.destroyed) throw state.errored ?? Object.assign(new Error('the output was closed'), { code: 'EPIPE' });
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error): void => {
         sink.off('drain', done);
@@ -43,14 +46,6 @@ export async function put(sink: RowSink, chunk: string | Uint8Array): Promise<vo
       sink.on('error', done);
     });
   }
-}
-
-// Write a chunk and wait until the sink calls back for it: for sinks that are done with a chunk
-// then (files, pipes, sockets, terminals), so its buffer can be used again.
-export function putThrough(sink: RowSink, chunk: Uint8Array): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    sink.write(chunk, (error) => (error ? reject(error) : resolve()));
-  });
 }
 
 // Zero-filled gap bytes, written in bounded chunks so a huge gap never needs a huge buffer.
