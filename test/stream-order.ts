@@ -293,11 +293,11 @@ for (const tryDirect of [true, false]) {
   Spool(`a record whose length field is cut by the edge of a read piece comes back whole (${mode})`, async () => {
     const spool = new StreamSpool(tryDirect);
     try {
-      // Pieces are a MiB of the file: the first record ends 2 bytes short of that, so the
+      // Pieces are 128 KiB of the file: the first record ends 2 bytes short of a MiB, so the
       // second one's 4-byte length is cut in two, and the second is larger than the first
       // buffer records are put together in.
       const first = patterned(1024 * 1024 - 6, 5, 241);
-      const second = patterned(300_000, 11, 239);
+      const second = patterned(1_500_000, 11, 239);
       spool.appendRecord(8, first);
       spool.appendRecord(8, second);
       spool.appendRecord(8, Buffer.from('third'));
