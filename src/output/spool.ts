@@ -1,6 +1,6 @@
 // Rows held back on disk until their turn: records appended, stream by stream, to one temporary
 // file (in TMPDIR), and read back one stream at a time. Memory holds only where each stream's
-// records lie in the file, and two blocks: the one being filled and the one read into. Where the
+// records lie in the file, the block being filled and the buffers read into. Where the
 // system allows it the file is written and read past the page cache (O_DIRECT, aligned blocks):
 // on a virtual machine where new page-cache pages cost 6–11 s of system time per GB, that time
 // would otherwise be spent on bytes read back once and thrown away.
@@ -19,9 +19,9 @@ const BLOCK = 1 << 20;
 // writing out the spool was 1.67 s with 4 reads of up to 1 MiB ahead, 0.8 with 16 of 256 KiB,
 // 0.7 with 32 of 128 KiB.
 const READ_PIECE = 1 << 17;
+const READS_AHEAD = 32;
 // Each record starts with its length, as a 32-bit little-endian number.
 const RECORD_LENGTH = 4;
-const READS_AHEAD = 32;
 
 function readUInt32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000;
