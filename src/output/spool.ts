@@ -23,10 +23,6 @@ const READS_AHEAD = 32;
 // Each record starts with its length, as a 32-bit little-endian number.
 const RECORD_LENGTH = 4;
 
-function readUInt32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000;
-}
-
 function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => read(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))));
 }
@@ -108,7 +104,7 @@ export class StreamSpool {
       for (let at = extents[index]!; at < end; at += READ_PIECE) pieces.push(at, Math.min(end, at + READ_PIECE));
     }
     const buffers = (this.#readBuffers ??= this.#memoryFor(READS_AHEAD, READ_PIECE + 2 * DIRECT_ALIGN));
-    const reads: Promise<Uint8Array>[] = [];
+    const reads: Promise<Buffer>[] = [];
     const issue = (piece: number): void => {
       if (piece * 2 >= pieces.length) return;
       const reading = this.#readPiece(buffers[piece % READS_AHEAD]!, pieces[piece * 2]!, pieces[piece * 2 + 1]!);
@@ -129,7 +125,7 @@ export class StreamSpool {
       partial = grown;
     };
     for (let piece = 0; piece * 2 < pieces.length; piece++) {
-      let bytes: Uint8Array;
+      let bytes: Buffer;
       try {
         bytes = await reads[piece % READS_AHEAD]!;
       } catch (error) {
@@ -154,7 +150,7 @@ export class StreamSpool {
       }
       while (at < bytes.length) {
         const remaining = bytes.length - at;
-        const length = remaining >= RECORD_LENGTH ? RECORD_LENGTH + readUInt32(bytes, at) : RECORD_LENGTH;
+        const length = remaining >= RECORD_LENGTH ? RECORD_LENGTH + bytes.readUInt32LE(at) : RECORD_LENGTH;
         if (remaining >= RECORD_LENGTH && length <= remaining) {
           yield bytes.subarray(at + RECORD_LENGTH, at + length);
           at += length;
@@ -183,7 +179,7 @@ export class StreamSpool {
   }
 
   // Read the file's bytes [start, end) into `buffer` (aligned where direct); resolves to them.
-  async #readPiece(buffer: Buffer, start: number, end: number): Promise<Uint8Array> {
+  async #readPiece(buffer: Buffer, start: number, end: number): Promise<Buffer> {
     const direct = this.#direct;
     const from = direct ? start - (start % DIRECT_ALIGN) : start;
     const length = direct ? alignUp(end - from) : end - from;
