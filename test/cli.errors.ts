@@ -8,13 +8,16 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FOLLOW_FIELDS, TSHARK_FIELDS } from '../src/source/tshark.js';
+import { findOnPath, TSHARK_STDOUT_BUFFER } from '../src/source/stdout-buffer.js';
 import { MKCAP_FIXTURES, parseCsv, runCli } from './helpers.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'follow-tcp-cli-'));
 const LOSS_B = join(MKCAP_FIXTURES, 'loss-mss536', 'b.pcapng');
 const NOT_A_CAPTURE = join(TMP, 'notes.pcap');
 const MISSING = join(TMP, 'missing.pdml');
+const NOT_EXECUTABLE = join(TMP, 'tshark-not-executable');
 writeFileSync(NOT_A_CAPTURE, 'these are my notes, not a capture\n');
+writeFileSync(NOT_EXECUTABLE, '#!/bin/sh\nexec tshark "$@"\n', { mode: 0o644 });
 
 const HEAD = [
   '<?xml version="1.0" encoding="utf-8"?>',
@@ -236,6 +239,12 @@ const ERROR_CASES: ErrorCase[] = [
     error: 'follow-tcp: /nonexistent/tshark: tshark not found: install it (Debian: apt-get install tshark) or pass --tshark PATH',
   },
   {
+    name: '--pcap with a tshark that is not executable → 1',
+    argv: ['--pcap', LOSS_B, '--tshark', NOT_EXECUTABLE],
+    code: 1,
+    error: `follow-tcp: ${NOT_EXECUTABLE}: cannot run tshark: permission denied (not an executable file); pass --tshark PATH`,
+  },
+  {
     name: "--pcap on a file that is not a capture → 1 with tshark's own message",
     argv: ['--pcap', NOT_A_CAPTURE],
     code: 1,
@@ -324,18 +333,37 @@ Happy('--pcap fixtures/mkcap/loss-mss536/b.pcapng --stream 0 --src 10.77.0.2', a
   assert.ok(data === sent.toString('hex'), 'the bytes are exactly what the client sent');
 });
 
-// A tshark that notes its arguments, one per line, then runs the real one.
+// The tshark on PATH, by its full name (the recording tshark below runs it with PATH emptied).
+const REAL_TSHARK = findOnPath('tshark', process.env.PATH) ?? 'tshark';
+
+// A tshark that notes the stdout buffer stdbuf gave it (`_STDBUF_O`, empty for none) and its
+// arguments, one per line, then runs the real one.
 function recordingTshark(): { binary: string; calls: () => string[][] } {
   const dir = mkdtempSync(join(TMP, 'tshark-'));
   const log = join(dir, 'calls.log');
   const binary = join(dir, 'tshark');
-  writeFileSync(binary, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\necho '--' >> '${log}'\nexec tshark "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    binary,
+    `#!/bin/sh\necho "_STDBUF_O=$_STDBUF_O" >> '${log}'\nprintf '%s\\n' "$@" >> '${log}'\necho '--' >> '${log}'\nexec '${REAL_TSHARK}' "$@"\n`,
+    { mode: 0o755 },
+  );
   const calls = (): string[][] =>
     readFileSync(log, 'utf8')
       .split('--\n')
       .filter((call) => call !== '')
       .map((call) => call.trimEnd().split('\n'));
   return { binary, calls };
+}
+
+// Run with PATH set to `path` for the time of `run`.
+async function withPath<T>(path: string, run: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = path;
+  try {
+    return await run();
+  } finally {
+    process.env.PATH = saved;
+  }
 }
 
 Happy('tshark is asked for what each command reads; saved PDML has every field', async () => {
@@ -352,6 +380,29 @@ Happy('tshark is asked for what each command reads; saved PDML has every field',
   assert.equal(fields(frames!), [...TSHARK_FIELDS]);
   assert.match(readFileSync(saved, 'utf8'), '<field name="ip.ttl" value="');
   assert.ok(readFileSync(join(TMP, 'follow.csv')).equals(readFileSync(join(TMP, 'follow2.csv'))), 'the same rows either way');
+});
+
+// tshark writes its PDML through a 128 KiB stdout buffer where stdbuf is on PATH (stdio's own, for a
+// pipe, is 4 KiB), and runs as it is where there is no stdbuf; the rows are the same.
+Happy('tshark runs through stdbuf -o 128K where stdbuf is on PATH, plainly where not', async () => {
+  const tshark = recordingTshark();
+  const run = (output: string) => runCli(['--pcap', LOSS_B, '--all', '--tshark', tshark.binary, '-o', join(TMP, output)]);
+  assert.ok(findOnPath('stdbuf', process.env.PATH), 'stdbuf is on PATH here (coreutils)');
+  assert.is((await run('buffered.csv')).code, 0);
+  const empty = mkdtempSync(join(TMP, 'empty-path-'));
+  assert.is((await withPath(empty, () => run('plain.csv'))).code, 0);
+  const [buffered, plain] = tshark.calls();
+  assert.is(TSHARK_STDOUT_BUFFER, '128K');
+  assert.is(buffered![0], `_STDBUF_O=${128 * 1024}`, 'stdbuf hands tshark the size in bytes');
+  assert.is(plain![0], '_STDBUF_O=');
+  assert.equal(buffered!.slice(1), plain!.slice(1), 'the same arguments');
+  assert.ok(readFileSync(join(TMP, 'buffered.csv')).equals(readFileSync(join(TMP, 'plain.csv'))), 'the same rows either way');
+  const missing = await withPath(empty, () => runCli(['--pcap', LOSS_B, '--all', '--tshark', join(empty, 'tshark')]));
+  assert.is(missing.code, 1);
+  assert.is(missing.stderr, `follow-tcp: ${join(empty, 'tshark')}: tshark not found: install it (Debian: apt-get install tshark) or pass --tshark PATH\n`);
+  const notExecutable = await withPath(empty, () => runCli(['--pcap', LOSS_B, '--all', '--tshark', NOT_EXECUTABLE]));
+  assert.is(notExecutable.code, 1);
+  assert.is(notExecutable.stderr, `follow-tcp: ${NOT_EXECUTABLE}: cannot run tshark: permission denied (not an executable file); pass --tshark PATH\n`);
 });
 
 Happy.after(() => {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { FollowTcpError } from '../errors.js';
 import { put } from '../output/writer.js';
 import { ioError, utf8Text } from './file.js';
+import { bufferedCommand, findOnPath, stdbufMissedCommand } from './stdout-buffer.js';
 
 /** The fields follow-tcp asks tshark for (research/tshark.md §2.4 without frame.len/cap_len, which
  *  nothing reads; plus IP ID, TTL, RST data, SYN and timestamp options, the expert flags). */
@@ -99,10 +100,19 @@ export function tsharkPdml(options: TsharkOptions): AsyncGenerator<string> {
   return utf8Text(tsharkPdmlBytes(options));
 }
 
+// Where stdbuf is on PATH (undefined where there is none), looked up again only when PATH changes.
+let stdbufLookup: { path: string | undefined; file: string | undefined } | undefined;
+function stdbuf(): string | undefined {
+  const path = process.env.PATH;
+  if (stdbufLookup === undefined || stdbufLookup.path !== path) stdbufLookup = { path, file: findOnPath('stdbuf', path) };
+  return stdbufLookup.file;
+}
+
 // Stream tshark's PDML for a capture as byte chunks, as tshark writes it (no temporary file).
 export async function* tsharkPdmlBytes(options: TsharkOptions): AsyncGenerator<Uint8Array> {
   const binary = options.tshark ?? process.env.FOLLOW_TCP_TSHARK ?? 'tshark';
-  const subprocess = execa(binary, tsharkArguments(options), {
+  const command = bufferedCommand(binary, tsharkArguments(options), stdbuf());
+  const subprocess = execa(command.file, command.args, {
     buffer: { stdout: false, stderr: true },
     stdin: 'ignore',
     reject: false,
@@ -126,15 +136,18 @@ export async function* tsharkPdmlBytes(options: TsharkOptions): AsyncGenerator<U
     }
     const result = await subprocess;
     if (result.failed) {
-      const code = (result as { code?: string }).code;
-      const cause = (result as { cause?: unknown }).cause;
-      if (code === 'ENOENT' || (cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      const code = (result as { code?: string }).code ?? (result as { cause?: NodeJS.ErrnoException }).cause?.code;
+      const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
+      const viaStdbuf = command.file !== binary;
+      if (code === 'ENOENT' || (viaStdbuf && stdbufMissedCommand(result.exitCode, stderr, 'missing'))) {
         throw new FollowTcpError(
           'TSHARK_NOT_FOUND',
           `${binary}: tshark not found: install it (Debian: apt-get install tshark) or pass --tshark PATH`,
         );
       }
-      const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
+      if (code === 'EACCES' || (viaStdbuf && stdbufMissedCommand(result.exitCode, stderr, 'not runnable'))) {
+        throw new FollowTcpError('TSHARK_FAILED', `${binary}: cannot run tshark: permission denied (not an executable file); pass --tshark PATH`);
+      }
       const how = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? 'failed');
       throw new FollowTcpError('TSHARK_FAILED', `${options.capture}: tshark failed (${how}): ${tsharkMessage(stderr)}`);
     }
