@@ -179,4 +179,9 @@ Record('with plainLast, a last cell without , " CR LF comes out the same, unsear
   assert.is(csvRecord(['a', 'b,c'], true), 'a,b,c\n', 'the caller vouches for the last cell: it is not searched');
 });
 
+Record('with newline false, the line without its newline (the caller ends it)', () => {
+  assert.is(csvRecord(['a,b', 7, ''], true, false), '"a,b",7,');
+  assert.is(csvRecord(['x'], false, false), 'x');
+});
+
 Record.run();

@@ -6,9 +6,10 @@
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** `cells` as one CSV line: `,` between cells, a cell holding `,` `"` CR or LF quoted (its `"`
- *  doubled), numbers as JavaScript writes them, and `\n` after the last cell. With `plainLast`,
- *  the caller vouches that the last cell holds none of those (hex payload: not searched). */
-export function csvRecord(cells: readonly (string | number)[], plainLast = false): string {
+ *  doubled), numbers as JavaScript writes them, and `\n` after the last cell (unless `newline` is
+ *  false: the caller ends the line). With `plainLast`, the caller vouches that the last cell holds
+ *  none of those (hex payload: not searched). */
+export function csvRecord(cells: readonly (string | number)[], plainLast = false, newline = true): string {
   let line = '';
   const last = cells.length - 1;
   for (let index = 0; index <= last; index++) {
@@ -17,5 +18,5 @@ export function csvRecord(cells: readonly (string | number)[], plainLast = false
     if (typeof cell === 'number' || (plainLast && index === last) || !NEEDS_QUOTES.test(cell)) line += cell;
     else line += `"${cell.replaceAll('"', '""')}"`;
   }
-  return `${line}\n`;
+  return newline ? `${line}\n` : line;
 }

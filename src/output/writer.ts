@@ -4,6 +4,9 @@ import { stringify } from 'csv-stringify/sync';
 import type { DirectionRows } from '../tcp/streams.js';
 import { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './columns.js';
 import { csvRecord } from './csv-record.js';
+import { OutputBytes } from './output-bytes.js';
+
+const NEWLINE = 0x0a;
 
 /** Output format (--format). */
 export type OutputFormat = 'csv' | 'jsonl' | 'raw';
@@ -55,9 +58,11 @@ async function putZeros(sink: RowSink, length: number): Promise<void> {
 }
 
 // Records are written in groups of at most this many, or once their payload reaches this many
-// bytes: the text of a group stays small (no multi-megabyte strings waiting to be written).
+// bytes (JSON lines), or once their text reaches this many bytes (CSV): the text of a group stays
+// small (no multi-megabyte strings or buffers waiting to be written).
 const FLUSH_RECORDS = 4096;
 const FLUSH_PAYLOAD = 64 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
 // Writes row batches in the chosen format; the header (CSV) comes with the first batch, unless
 // `header` is false (rows to be placed after a header written elsewhere).
@@ -65,12 +70,17 @@ export class RowWriter {
   readonly #sink: RowSink;
   readonly #options: WriterOptions;
   readonly #columns: readonly string[];
+  /** The cells of segment rows written as CSV with hex payload: every cell but the payload's,
+   *  whose hex digits are written straight into the output bytes. */
+  readonly #hexless: WriterOptions;
+  #bytes: OutputBytes | undefined;
   #started: boolean;
 
   constructor(sink: RowSink, options: WriterOptions, header = true) {
     this.#sink = sink;
     this.#options = options;
     this.#columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
+    this.#hexless = { ...options, data: 'none' };
     this.#started = !header;
   }
 
@@ -93,6 +103,10 @@ export class RowWriter {
       await this.#writeRaw(batch);
       return;
     }
+    if (options.format === 'csv') {
+      await this.#writeCsv(batch);
+      return;
+    }
     const records: (string | number)[][] = [];
     let payload = 0;
     for (const row of batch.rows) {
@@ -102,23 +116,35 @@ export class RowWriter {
         payload += row.bytes?.length ?? 0;
       }
       if (records.length >= FLUSH_RECORDS || payload >= FLUSH_PAYLOAD) {
-        await this.#flush(records.splice(0));
+        await this.#flushJson(records.splice(0));
         payload = 0;
       }
     }
-    await this.#flush(records);
+    await this.#flushJson(records);
   }
 
-  async #flush(records: (string | number)[][]): Promise<void> {
-    if (records.length === 0) return;
-    if (this.#options.format === 'csv') {
-      // The payload cell is last in both row shapes; as hex (or empty) it never needs quotes.
-      const plainLast = this.#options.data !== 'text';
-      let text = '';
-      for (const cells of records) text += csvRecord(cells, plainLast);
-      await put(this.#sink, text);
-      return;
+  // CSV lines, put together as bytes. The payload cell is last in both row shapes; as hex (or
+  // empty) it never needs quotes, and in segment rows its digits go straight into the bytes.
+  async #writeCsv(batch: RowBatch): Promise<void> {
+    const options = this.#options;
+    const bytes = (this.#bytes ??= new OutputBytes());
+    const plainLast = options.data !== 'text';
+    const hexPayload = options.data === 'hex' && options.rows === 'segment';
+    for (const row of batch.rows) {
+      if (options.rows === 'byte') for (const cells of byteCells(batch, row, options)) bytes.text(csvRecord(cells, plainLast));
+      else if (!hexPayload) bytes.text(csvRecord(segmentCells(batch, row, options), plainLast));
+      else {
+        bytes.text(csvRecord(segmentCells(batch, row, this.#hexless), true, false));
+        if (row.bytes) bytes.hex(row.bytes);
+        bytes.byte(NEWLINE);
+      }
+      if (bytes.length >= FLUSH_BYTES) await put(this.#sink, bytes.take());
     }
+    if (bytes.length > 0) await put(this.#sink, bytes.take());
+  }
+
+  async #flushJson(records: (string | number)[][]): Promise<void> {
+    if (records.length === 0) return;
     let text = '';
     for (const cells of records) {
       const object: Record<string, string | number> = {};
