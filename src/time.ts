@@ -19,10 +19,10 @@ export function parseEpoch(text: string): Nanos | undefined {
 // Seconds with all 9 decimals ("12.000340000"), for epoch times and durations alike.
 export function formatSeconds(nanos: Nanos): string {
   const negative = nanos < 0n;
-  const magnitude = negative ? -nanos : nanos;
-  const seconds = magnitude / NANOS_PER_SECOND;
-  const fraction = (magnitude % NANOS_PER_SECOND).toString().padStart(9, '0');
-  return `${negative ? '-' : ''}${seconds}.${fraction}`;
+  // The digits of the magnitude, at least 10 of them: the last 9 are the fraction.
+  const digits = (negative ? -nanos : nanos).toString().padStart(10, '0');
+  const point = digits.length - 9;
+  return `${negative ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 // ISO 8601 in UTC with 9 decimals ("2026-11-22T11:20:06.651105569Z").

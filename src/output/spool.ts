@@ -5,7 +5,7 @@
 // on a virtual machine where new page-cache pages cost 6–11 s of system time per GB, that time
 // would otherwise be spent on bytes read back once and thrown away.
 
-import { closeSync, constants, ftruncateSync, mkdtempSync, openSync, read, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, read, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ioError } from '../source/file.js';
@@ -166,15 +166,11 @@ export class StreamSpool {
       issue(piece + READS_AHEAD);
     }
     if (partialFilled > 0) throw ioError(this.#label(), shortSpool(), 'read');
-    if (this.#extents.size === 0 && this.#size > 0) {
-      // Nothing held any more: start the file over.
+    if (this.#extents.size === 0) {
+      // Nothing held any more: the file is written over from its start. It keeps its length
+      // until it is closed (cutting 0.8 GB back took a quarter of a second of the tail in (b)).
       this.#size = 0;
       this.#blockStart = 0;
-      try {
-        ftruncateSync(this.#fd!, 0);
-      } catch (error) {
-        throw ioError(this.#label(), error, 'empty');
-      }
     }
   }
 
