@@ -4,17 +4,17 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SEGMENT_COLUMNS, segmentCells } from '../src/output/columns.js';
+import { directionLineHead, SEGMENT_COLUMNS, segmentCells, segmentLineStart } from '../src/output/columns.js';
 import { csvRecord } from '../src/output/csv-record.js';
 import { RowWriter, type WriterOptions } from '../src/output/writer.js';
 import type { SegmentRow } from '../src/tcp/segment.js';
 import type { DirectionRows } from '../src/tcp/streams.js';
-import { formatIso, parseEpoch } from '../src/time.js';
+import { formatIso, formatSeconds, parseEpoch } from '../src/time.js';
 import { MKCAP_FIXTURES, PDML_FIXTURES, parseCsv, runCli } from './helpers.js';
 
 const PDML = join(PDML_FIXTURES, 'caploss-b-caploss.pdml');
@@ -139,6 +139,54 @@ for (const data of ['hex', 'text'] as const) Output(`a batch larger than one wri
   const expected = stringify([[...SEGMENT_COLUMNS], ...rows.map((row) => segmentCells(batch, row, options))]);
   assert.ok(chunks.length > 3, 'written in several groups');
   assert.is(Buffer.concat(chunks).toString('utf8'), expected);
+  // A sink that copies chunks is lent the writer's memory: it is not written again until the
+  // sink calls back, here only after a turn of the event loop (and the sink takes many chunks
+  // before it asks to drain).
+  const copies: Buffer[] = [];
+  const copying = Object.assign(
+    new Writable({
+      highWaterMark: 64 << 20,
+      write(chunk: Buffer, _encoding, callback) {
+        setImmediate(() => {
+          copies.push(Buffer.from(chunk));
+          callback();
+        });
+      },
+    }),
+    { copiesChunks: true },
+  );
+  const writer = new RowWriter(copying, options);
+  await writer.write(batch);
+  await writer.write(batch);
+  await new Promise<void>((resolve) => copying.end(resolve));
+  assert.ok(copies.length > 6, 'written in several groups');
+  assert.is(Buffer.concat(copies).toString('utf8'), expected + expected.slice(expected.indexOf('\n') + 1));
+});
+
+// The hot path's line start equals csvRecord over segmentCells for every kind of row, every
+// optional cell present and absent, negative relative times, each time format, and endpoints that
+// would need quotes (none do in practice; the head quotes them as csv-stringify would).
+Output('segmentLineStart + hex payload + newline = csvRecord(segmentCells) for every kind of row', () => {
+  const origin = 1_700_000_000_123_456_789n;
+  const base = { frame: undefined, time: undefined, firstTime: undefined, deliveredTime: undefined, copies: 0, dupFrames: [] };
+  const rows: SegmentRow[] = [
+    { ...base, kind: 'data', offset: 5_000_000_000, length: 3, frame: 4_000_000_001, time: origin + 1n, firstTime: origin, deliveredTime: origin + 999_999_999n, copies: 3, dupFrames: [7, 4_294_967_296, 9], conflict: true, gapAcked: undefined, bytes: Uint8Array.of(0, 255, 10) },
+    { ...base, kind: 'gap', offset: 3, length: 2 ** 40, conflict: false, gapAcked: true, bytes: undefined },
+    { ...base, kind: 'gap', offset: 7, length: 1, conflict: false, gapAcked: false, bytes: undefined },
+    { ...base, kind: 'truncated', offset: 8, length: 100, frame: 12, time: origin - 5n, firstTime: origin - 5n, copies: 1, conflict: false, gapAcked: undefined, bytes: undefined },
+    { ...base, kind: 'data', offset: 108, length: 0, frame: 13, time: origin, copies: 1, conflict: false, gapAcked: undefined, bytes: new Uint8Array(0) },
+  ];
+  for (const [src, dst] of [['10.0.0.1:1000', '[2001:db8::1]:80'], ['a,b', 'say "hi"']]) {
+    const batch = { direction: { stream: 4, src, dst }, origin } as unknown as DirectionRows;
+    const head = directionLineHead(batch);
+    for (const time of ['epoch', 'relative', 'iso'] as const) {
+      const format = { time, data: 'hex' } as const;
+      for (const row of rows) {
+        const line = `${segmentLineStart(head, batch, row, format)}${row.bytes ? Buffer.from(row.bytes).toString('hex') : ''}\n`;
+        assert.is(line, csvRecord(segmentCells(batch, row, format)), `${src} ${time} ${row.kind}`);
+      }
+    }
+  }
 });
 
 Output.run();
@@ -182,6 +230,26 @@ Record('with plainLast, a last cell without , " CR LF comes out the same, unsear
 Record('with newline false, the line without its newline (the caller ends it)', () => {
   assert.is(csvRecord(['a,b', 7, ''], true, false), '"a,b",7,');
   assert.is(csvRecord(['x'], false, false), 'x');
+});
+
+// formatSeconds: every decimal, for epochs, durations and negative ones (hol_delay never is,
+// rel_time is before a stream's first frame in a reordered capture).
+Record('formatSeconds: all 9 decimals, whatever the size and sign', () => {
+  const cases: [bigint, string][] = [
+    [0n, '0.000000000'],
+    [1n, '0.000000001'],
+    [999_999_999n, '0.999999999'],
+    [1_000_000_000n, '1.000000000'],
+    [12_000_340_000n, '12.000340000'],
+    [1_795_346_406_651_105_569n, '1795346406.651105569'],
+    [-1n, '-0.000000001'],
+    [-1_000_000_001n, '-1.000000001'],
+    [123_456_789_012_345_678_901_234n, '123456789012345.678901234'],
+  ];
+  for (const [nanos, text] of cases) {
+    assert.is(formatSeconds(nanos), text, String(nanos));
+    assert.is(parseEpoch(text), nanos, `${text} reads back`);
+  }
 });
 
 Record.run();

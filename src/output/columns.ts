@@ -3,6 +3,7 @@
 import type { DirectionRows } from '../tcp/streams.js';
 import type { SegmentRow } from '../tcp/segment.js';
 import { formatSeconds, formatTime, type TimeFormat } from '../time.js';
+import { csvRecord } from './csv-record.js';
 import { type DataFormat, encodeData } from './data.js';
 
 /** Columns of segment rows, in SPEC order. */
@@ -69,6 +70,27 @@ export function segmentCells(batch: CellBatch, row: SegmentRow, format: CellForm
     isGap ? (row.gapAcked ? 1 : 0) : '',
     encodeData(row.bytes, format.data),
   ];
+}
+
+// A direction's stream, src and dst cells as CSV, each followed by its comma (quoted as a cell
+// holding `,` `"` CR or LF would be: endpoints never do).
+export function directionLineHead(batch: CellBatch): string {
+  const { direction } = batch;
+  return csvRecord([direction.stream, direction.src, direction.dst, ''], false, false);
+}
+
+/** A segment row as CSV up to its payload cell: `head` (directionLineHead), the cells after it,
+ *  and the comma before the payload. The same text as csvRecord(segmentCells(…)) with the payload
+ *  left out, made without an array of cells: the rows' hot path. None of these cells can hold a
+ *  character that needs quotes (numbers, times, row kinds, frame numbers with spaces). */
+export function segmentLineStart(head: string, batch: CellBatch, row: SegmentRow, format: CellFormat): string {
+  const isGap = row.kind === 'gap';
+  const time = row.time;
+  return `${head}${row.kind},${row.offset},${row.length},${row.frame ?? ''},${timeCell(time, batch, format)},${
+    time === undefined ? '' : formatSeconds(time - batch.origin)
+  },${timeCell(row.deliveredTime, batch, format)},${holDelay(row)},${row.copies},${row.dupFrames.join(' ')},${
+    isGap ? '' : row.conflict ? 1 : 0
+  },${isGap ? (row.gapAcked ? 1 : 0) : ''},`;
 }
 
 // One row per byte of a data row, as cells in BYTE_COLUMNS order.

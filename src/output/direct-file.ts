@@ -68,6 +68,8 @@ export class DirectFileWriter extends Writable {
   /** Bytes of the file before the current block. */
   #position = 0;
   readonly #encoder = new TextEncoder();
+  /** A chunk's bytes are copied into the blocks before its write's callback. */
+  readonly copiesChunks = true;
 
   constructor(path: string, tryDirect = true) {
     super({ decodeStrings: false, highWaterMark: BLOCK });

@@ -76,7 +76,15 @@ export class OutputBytes {
     }
   }
 
-  // The text put in since the last take(), as a Buffer of its own; the text starts over.
+  // The text put in since the last take() or lend(), as a view of this memory: the text starts
+  // over, and the caller puts nothing more in until whoever it lent the view to is done with it.
+  lend(): Buffer {
+    const lent = this.#memory.subarray(this.#start, this.#start + this.#length);
+    this.#length = 0;
+    return lent;
+  }
+
+  // The text put in since the last take() or lend(), as a Buffer of its own; the text starts over.
   take(): Buffer {
     const taken = Buffer.allocUnsafe(this.#length);
     this.#memory.copy(taken, 0, this.#start, this.#start + this.#length);

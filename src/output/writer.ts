@@ -2,7 +2,7 @@
 
 import { stringify } from 'csv-stringify/sync';
 import type { DirectionRows } from '../tcp/streams.js';
-import { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './columns.js';
+import { BYTE_COLUMNS, byteCells, type CellFormat, directionLineHead, SEGMENT_COLUMNS, segmentCells, segmentLineStart } from './columns.js';
 import { csvRecord } from './csv-record.js';
 import { OutputBytes } from './output-bytes.js';
 
@@ -30,12 +30,16 @@ export interface RowSink {
   write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
   on(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
   off(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+  /** True when the sink has copied a chunk's bytes by the time it calls write's callback: the
+   *  memory may then be used again (a chunk given to other sinks must stay as it is). */
+  readonly copiesChunks?: boolean;
 }
 
 // Write a chunk, waiting for the sink to drain when it asks to (backpressure). A sink that has
 // failed already (a file that could not be opened) never drains: its error is thrown at once.
-export async function put(sink: RowSink, chunk: string | Uint8Array): Promise<void> {
-  if (!sink.write(chunk)) {
+// `written`, if given, is called once the sink is done with the chunk (or has failed).
+export async function put(sink: RowSink, chunk: string | Uint8Array, written?: () => void): Promise<void> {
+  if (!sink.write(chunk, written && (() => written()))) {
     const state = sink as { destroyed?: boolean; errored?: Error | null };
     if (state.destroyed) throw state.errored ?? Object.assign(new Error('the output was closed'), { code: 'EPIPE' });
     await new Promise<void>((resolve, reject) => {
@@ -64,23 +68,31 @@ const FLUSH_RECORDS = 4096;
 const FLUSH_PAYLOAD = 64 * 1024;
 const FLUSH_BYTES = 256 * 1024;
 
+// The bytes every RowWriter puts its CSV text in when its sink does not copy chunks: the text is
+// taken out (copied) before each wait, so the bytes are empty whenever another writer runs.
+let sharedBytes: OutputBytes | undefined;
+
+// Output bytes lent to a sink that copies chunks (no copy taken), two in turn: one fills while
+// the sink copies the other. `returned` settles once the sink is done with the last lent text.
+interface LentBytes {
+  bytes: OutputBytes;
+  returned: Promise<void>;
+}
+
 // Writes row batches in the chosen format; the header (CSV) comes with the first batch, unless
 // `header` is false (rows to be placed after a header written elsewhere).
 export class RowWriter {
   readonly #sink: RowSink;
   readonly #options: WriterOptions;
   readonly #columns: readonly string[];
-  /** The cells of segment rows written as CSV with hex payload: every cell but the payload's,
-   *  whose hex digits are written straight into the output bytes. */
-  readonly #hexless: WriterOptions;
-  #bytes: OutputBytes | undefined;
+  /** With a sink that copies chunks: the two output bytes lent to it in turn. */
+  #lent: LentBytes[] | undefined;
   #started: boolean;
 
   constructor(sink: RowSink, options: WriterOptions, header = true) {
     this.#sink = sink;
     this.#options = options;
     this.#columns = options.rows === 'byte' ? BYTE_COLUMNS : SEGMENT_COLUMNS;
-    this.#hexless = { ...options, data: 'none' };
     this.#started = !header;
   }
 
@@ -127,20 +139,46 @@ export class RowWriter {
   // empty) it never needs quotes, and in segment rows its digits go straight into the bytes.
   async #writeCsv(batch: RowBatch): Promise<void> {
     const options = this.#options;
-    const bytes = (this.#bytes ??= new OutputBytes());
+    let bytes = await this.#emptyBytes();
     const plainLast = options.data !== 'text';
-    const hexPayload = options.data === 'hex' && options.rows === 'segment';
+    const head = options.data === 'hex' && options.rows === 'segment' ? directionLineHead(batch) : undefined;
     for (const row of batch.rows) {
       if (options.rows === 'byte') for (const cells of byteCells(batch, row, options)) bytes.text(csvRecord(cells, plainLast));
-      else if (!hexPayload) bytes.text(csvRecord(segmentCells(batch, row, options), plainLast));
+      else if (head === undefined) bytes.text(csvRecord(segmentCells(batch, row, options), plainLast));
       else {
-        bytes.text(csvRecord(segmentCells(batch, row, this.#hexless), true, false));
+        bytes.text(segmentLineStart(head, batch, row, options));
         if (row.bytes) bytes.hex(row.bytes);
         bytes.byte(NEWLINE);
       }
-      if (bytes.length >= FLUSH_BYTES) await put(this.#sink, bytes.take());
+      if (bytes.length >= FLUSH_BYTES) bytes = await this.#send(bytes);
     }
-    if (bytes.length > 0) await put(this.#sink, bytes.take());
+    if (bytes.length > 0) await this.#send(bytes);
+  }
+
+  // Output bytes to put text in, empty.
+  async #emptyBytes(): Promise<OutputBytes> {
+    if (!this.#sink.copiesChunks) return (sharedBytes ??= new OutputBytes());
+    const lent = (this.#lent ??= [0, 1].map(() => ({ bytes: new OutputBytes(), returned: Promise.resolve() })));
+    await lent[0]!.returned;
+    return lent[0]!.bytes;
+  }
+
+  // Write the text in `bytes` out, and give back empty output bytes to go on with: the same ones
+  // (their text copied out first), or, lent to a sink that copies chunks, the other of the two.
+  async #send(bytes: OutputBytes): Promise<OutputBytes> {
+    const lent = this.#lent;
+    if (!this.#sink.copiesChunks || !lent) {
+      await put(this.#sink, bytes.take());
+      return bytes;
+    }
+    let back: () => void = () => {};
+    lent[0]!.returned = new Promise<void>((resolve) => {
+      back = resolve;
+    });
+    await put(this.#sink, bytes.lend(), back);
+    lent.reverse();
+    await lent[0]!.returned;
+    return lent[0]!.bytes;
   }
 
   async #flushJson(records: (string | number)[][]): Promise<void> {
