@@ -163,6 +163,29 @@ for (const data of ['hex', 'text'] as const) Output(`a batch larger than one wri
   assert.is(Buffer.concat(copies).toString('utf8'), expected + expected.slice(expected.indexOf('\n') + 1));
 });
 
+// Writers share the bytes they put CSV in: a batch that fails half-way (here a row without its
+// dupFrames list) leaves nothing behind for the next writer.
+Output('a batch that fails half-way leaves nothing in the next writer\'s output', async () => {
+  const direction = { stream: 1, src: '10.0.0.1:1000', dst: '10.0.0.2:80' };
+  const good: SegmentRow = {
+    kind: 'data', offset: 0, length: 1, frame: 1, time: 5n, firstTime: 5n, deliveredTime: 5n,
+    copies: 1, dupFrames: [], conflict: false, gapAcked: undefined, bytes: Uint8Array.of(0xab),
+  };
+  const broken = { ...good, offset: 1, dupFrames: undefined } as unknown as SegmentRow;
+  const options: WriterOptions = { format: 'csv', rows: 'segment', gapFill: 'none', time: 'epoch', data: 'hex' };
+  const batch = (rows: SegmentRow[]) => ({ direction, origin: 5n, rows }) as unknown as DirectionRows;
+  const failing = new RowWriter(new PassThrough(), options, false);
+  await failing.write(batch([good, broken])).then(
+    () => assert.unreachable('the broken row fails'),
+    (error: Error) => assert.instance(error, TypeError),
+  );
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new RowWriter(sink, options, false).write(batch([good]));
+  assert.is(Buffer.concat(chunks).toString('utf8'), csvRecord(segmentCells(batch([good]), good, options)));
+});
+
 // The hot path's line start equals csvRecord over segmentCells for every kind of row, every
 // optional cell present and absent, negative relative times, each time format, and endpoints that
 // would need quotes (none do in practice; the head quotes them as csv-stringify would).

@@ -76,6 +76,11 @@ export class OutputBytes {
     }
   }
 
+  // Drop the text put in since the last take() or lend().
+  clear(): void {
+    this.#length = 0;
+  }
+
   // The text put in since the last take() or lend(), as a view of this memory: the text starts
   // over, and the caller puts nothing more in until whoever it lent the view to is done with it.
   lend(): Buffer {

@@ -155,9 +155,14 @@ export class RowWriter {
     if (bytes.length > 0) await this.#send(bytes);
   }
 
-  // Output bytes to put text in, empty.
+  // Output bytes to put text in, empty (the shared ones are emptied of what a batch that failed
+  // half-way left there).
   async #emptyBytes(): Promise<OutputBytes> {
-    if (!this.#sink.copiesChunks) return (sharedBytes ??= new OutputBytes());
+    if (!this.#sink.copiesChunks) {
+      sharedBytes ??= new OutputBytes();
+      sharedBytes.clear();
+      return sharedBytes;
+    }
     const lent = (this.#lent ??= [0, 1].map(() => ({ bytes: new OutputBytes(), returned: Promise.resolve() })));
     await lent[0]!.returned;
     return lent[0]!.bytes;
