@@ -2,6 +2,7 @@
 // hex digits written straight into the buffer (by the WebAssembly function in hex-module.ts, so no
 // string of them is made), then taken out as one Buffer to write.
 
+import { encodeData } from './data.js';
 import { HEX_WRITE_PAST, type HexFunction, type HexModule, hexModule } from './hex-module.js';
 
 // With WebAssembly: the input to the hex function is copied to the memory's start, at most
@@ -64,7 +65,7 @@ export class OutputBytes {
     const hex = this.#hex;
     if (hex === undefined) {
       this.#room(2 * bytes.length);
-      this.#length += this.#memory.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'), this.#start + this.#length, 'latin1');
+      this.#length += this.#memory.write(encodeData(bytes, 'hex'), this.#start + this.#length, 'latin1');
       return;
     }
     for (let done = 0; done < bytes.length; done += HEX_PIECE) {

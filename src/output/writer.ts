@@ -39,7 +39,7 @@ export interface RowSink {
 // failed already (a file that could not be opened) never drains: its error is thrown at once.
 // `written`, if given, is called once the sink is done with the chunk (or has failed).
 export async function put(sink: RowSink, chunk: string | Uint8Array, written?: () => void): Promise<void> {
-  if (!sink.write(chunk, written && (() => written()))) {
+  if (!sink.write(chunk, written)) {
     const state = sink as { destroyed?: boolean; errored?: Error | null };
     if (state.destroyed) throw state.errored ?? Object.assign(new Error('the output was closed'), { code: 'EPIPE' });
     await new Promise<void>((resolve, reject) => {
