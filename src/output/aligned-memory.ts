@@ -14,7 +14,8 @@ export const O_DIRECT_FLAG: number | undefined = constants.O_DIRECT as number | 
 // memory is the one a program can have that starts on a page boundary: 64 KiB pages.
 type WasmMemory = new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: WasmMemory } }).WebAssembly.Memory;
-const WASM_PAGE = 64 * 1024;
+/** WebAssembly memory's page: its memories start on one and grow by whole ones. */
+export const WASM_PAGE = 64 * 1024;
 
 /** `count` buffers of `size` bytes (rounded up to 64 KiB), each starting on a page boundary.
  *  Throws where the memory cannot be had (then plain buffers do, without O_DIRECT). */

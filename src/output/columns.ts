@@ -44,6 +44,11 @@ function timeCell(time: bigint | undefined, batch: CellBatch, format: CellFormat
   return time === undefined ? '' : formatTime(time, format.time, batch.origin);
 }
 
+// The rel_time cell: seconds since the direction's origin.
+function relativeTimeCell(time: bigint | undefined, batch: CellBatch): string {
+  return time === undefined ? '' : formatSeconds(time - batch.origin);
+}
+
 function holDelay(row: SegmentRow): string {
   return row.deliveredTime === undefined || row.firstTime === undefined ? '' : formatSeconds(row.deliveredTime - row.firstTime);
 }
@@ -61,7 +66,7 @@ export function segmentCells(batch: CellBatch, row: SegmentRow, format: CellForm
     row.length,
     row.frame ?? '',
     timeCell(row.time, batch, format),
-    row.time === undefined ? '' : formatSeconds(row.time - batch.origin),
+    relativeTimeCell(row.time, batch),
     timeCell(row.deliveredTime, batch, format),
     holDelay(row),
     row.copies,
@@ -85,9 +90,8 @@ export function directionLineHead(batch: CellBatch): string {
  *  character that needs quotes (numbers, times, row kinds, frame numbers with spaces). */
 export function segmentLineStart(head: string, batch: CellBatch, row: SegmentRow, format: CellFormat): string {
   const isGap = row.kind === 'gap';
-  const time = row.time;
-  return `${head}${row.kind},${row.offset},${row.length},${row.frame ?? ''},${timeCell(time, batch, format)},${
-    time === undefined ? '' : formatSeconds(time - batch.origin)
+  return `${head}${row.kind},${row.offset},${row.length},${row.frame ?? ''},${timeCell(row.time, batch, format)},${
+    relativeTimeCell(row.time, batch)
   },${timeCell(row.deliveredTime, batch, format)},${holDelay(row)},${row.copies},${row.dupFrames.join(' ')},${
     isGap ? '' : row.conflict ? 1 : 0
   },${isGap ? (row.gapAcked ? 1 : 0) : ''},`;

@@ -2,6 +2,7 @@
 // hex digits written straight into the buffer (by the WebAssembly function in hex-module.ts, so no
 // string of them is made), then taken out as one Buffer to write.
 
+import { WASM_PAGE } from './aligned-memory.js';
 import { encodeData } from './data.js';
 import { HEX_WRITE_PAST, type HexFunction, type HexModule, hexModule } from './hex-module.js';
 
@@ -10,7 +11,6 @@ import { HEX_WRITE_PAST, type HexFunction, type HexModule, hexModule } from './h
 // may read beyond a piece).
 const HEX_PIECE = 64 * 1024;
 const TEXT_START = 2 * HEX_PIECE;
-const WASM_PAGE = 64 * 1024;
 // Room for text at first (it grows to hold what is put in before it is taken out).
 const FIRST_ROOM = 512 * 1024;
 
