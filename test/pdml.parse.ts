@@ -9,7 +9,7 @@ import { pdmlFrameBatches, pdmlFrames } from '../src/pdml/frames.js';
 import { FIELD_CODES, READ_FIELD_NAMES } from '../src/pdml/fields.js';
 import { leadingInteger, toFrame } from '../src/pdml/packet.js';
 import { type PdmlPacket, PdmlParser, parsePdml } from '../src/pdml/parse.js';
-import { PdmlSkimmer } from '../src/pdml/skim.js';
+import { FlatFieldRuns, PdmlSkimmer } from '../src/pdml/skim.js';
 import { chunked, collect } from './helpers.js';
 
 const CHUNK_SIZES = [1, 7, 4096];
@@ -901,16 +901,19 @@ const TUNNEL_FLAT = flat(2, '1.5', [
   ['tcp.analysis.ack_rtt', '0.1'],
 ]);
 
-// A flat packet whose text holds elements named like the skimmer's coded tags, and a value on two lines.
+// A flat packet whose text holds elements named like the skimmer's coded tags, and a value on two
+// lines. One of them (a '<' in a value) is not well-formed XML, but sax takes it, so it reaches sax.
 const CODED_LOOKALIKE = flat(1, '1.000000001', [
   ['frame.number', '1'],
   ['frame.time_epoch', '1.000000001'],
   ['tcp.srcport', '1'],
   ['tcp.reset_cause', 'a\nb'],
-]).replace(
-  '</packet>',
-  `  <f n="${FIELD_CODES.get('tcp.dstport')}" v="2"/>\n  <f a${FIELD_CODES.get('tcp.len')}="4"/>\n  <f><field name="tcp.stream" value="3"/></f>\n</packet>`,
-);
+])
+  .replace('  <field name="tcp.srcport"', '  <f v="<"/>\n  <field name="tcp.srcport"')
+  .replace(
+    '</packet>',
+    `  <f n="${FIELD_CODES.get('tcp.dstport')}" v="2"/>\n  <f a${FIELD_CODES.get('tcp.len')}="4"/>\n  <f><field name="tcp.stream" value="3"/></f>\n</packet>`,
+  );
 
 // A flat packet with text between two of its fields (mixed content: allowed, and not read).
 const TEXT_BETWEEN_FIELDS = flat(1, '1.000000001', [
@@ -967,7 +970,7 @@ const PACKET_CASES: PacketCase[] = [
           'tcp.srcport': [undefined, '1'],
         },
       },
-      { line: 21, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'] }) },
+      { line: 22, analysis: [], fields: withGeninfo(2, '1.000000002', { 'frame.number': [undefined, '2'] }) },
     ],
   },
   {
@@ -1150,8 +1153,89 @@ Packets('PdmlSkimmer passes on as written the read tags it cannot cut safely', (
   for (const kept of [entity, quoted, split, malformed]) assert.ok(out.includes(kept), kept);
   assert.ok(out.includes('  <proto name="ip">\n'));
   assert.not.ok(out.includes(lean));
-  assert.ok(out.includes(`\n  <f a${FIELD_CODES.get('tcp.len')}="0"/>\n</packet>`), 'the flat tag coded');
+  assert.ok(out.includes('\n<f/>\n</packet>'), 'the flat tag handed past sax: a coded tag in its place, its indent gone');
+  const passed: [string, string][] = [];
+  skimmer.flatFields.takeRun((code, value) => passed.push([READ_FIELD_NAMES[code]!, value]));
+  assert.equal(passed, [['tcp.len', '0']]);
   assert.is(out.split('\n').length, text.split('\n').length);
+});
+
+// The queue between skimmer and parser stays small while a run is always being gathered (a chunk
+// ending inside a packet's fields), and hands every field on in order.
+Packets('FlatFieldRuns: runs taken in order, taken fields dropped while others wait', () => {
+  const runs = new FlatFieldRuns();
+  const seen: number[] = [];
+  runs.add(0, 'v0');
+  for (let field = 1; field < 20_000; field++) {
+    runs.add(field, `v${field}`);
+    runs.endRun(1); // the run of field - 1 is complete; field's run is still being gathered
+    runs.takeRun((code, value) => {
+      assert.is(value, `v${code}`);
+      seen.push(code);
+    });
+    assert.ok(runs.stored <= 4098, `${runs.stored} fields stored after ${field} runs`);
+  }
+  runs.takeRun(() => assert.unreachable('no run complete'));
+  runs.endRun(1);
+  runs.takeRun((code) => seen.push(code));
+  assert.equal(seen, Array.from({ length: 20_000 }, (_, index) => index));
+});
+
+// Flat fields handed past sax: plain values in runs (one per coded tag, the payload's hex
+// included), values sax must read (an entity, a line break, beyond ASCII) as coded tags of their
+// own, in document order, whatever the chunking.
+Packets('PdmlSkimmer hands plain flat fields past sax in runs, in order, whatever the chunking', () => {
+  const text = pdml(
+    flat(1, '1.000000001', [
+      ['frame.number', '1'],
+      ['frame.time_epoch', '1.000000001'],
+      ['ip.src', '10.1.0.1'],
+      ['tcp.reset_cause', 'a&amp;b'],
+      ['tcp.srcport', '1 < 2'],
+      ['tcp.payload', '6162'],
+      ['tcp.reset_cause', 'caf\u00e9'],
+      ['tcp.reset_cause', 'two\nlines'],
+      ['tcp.analysis.retransmission', ''],
+      ['frame.number', '9'],
+    ]),
+    flat(2, '1.000000002', [['tcp.srcport', '2']]),
+  );
+  const results: { out: string; runs: string[][] }[] = [];
+  for (const size of [1, 2, 3, 5, 7, 11, 13, 4096, text.length]) {
+    const skimmer = new PdmlSkimmer();
+    let out = '';
+    for (let index = 0; index < text.length; index += size) out += skimmer.skim(text.slice(index, index + size), false);
+    out += skimmer.skim('', true);
+    // What the parser does: one run taken per coded tag, in the order sax reads them.
+    const runs: string[][] = [];
+    for (const _ of out.matchAll(/<f[ />]/g)) {
+      const run: string[] = [];
+      skimmer.flatFields.takeRun((code, value) => run.push(`${READ_FIELD_NAMES[code]}=${value}`));
+      runs.push(run);
+    }
+    const extra: string[] = [];
+    skimmer.flatFields.takeRun((code, value) => extra.push(`${code}=${value}`));
+    assert.equal(extra, [], `no run left over, chunks of ${size}`);
+    assert.equal(skimmer.payloads, [], 'the flat payload is in its run');
+    results.push({ out, runs });
+  }
+  const [whole] = results;
+  for (const result of results) assert.equal(result, whole);
+  const code = (name: string): number => FIELD_CODES.get(name)!;
+  assert.equal(whole!.runs, [
+    ['frame.number=1', 'frame.time_epoch=1.000000001', 'ip.src=10.1.0.1'],
+    [],
+    ['tcp.srcport=1 < 2', 'tcp.payload=6162'],
+    [],
+    [],
+    ['tcp.analysis.retransmission=', 'frame.number=9'],
+    ['tcp.srcport=2'],
+  ]);
+  for (const coded of [`<f a${code('tcp.reset_cause')}="a&amp;b"/>`, `<f a${code('tcp.reset_cause')}="caf\u00e9"/>`, `<f a${code('tcp.reset_cause')}="two\nlines"/>`]) {
+    assert.ok(whole!.out.includes(coded), coded);
+  }
+  assert.not.match(whole!.out, /<field name="(frame|ip|tcp)\./, 'no flat tag left (packet 2 keeps its geninfo)');
+  assert.is(whole!.out.split('\n').length, text.split('\n').length, 'every line break kept');
 });
 
 Packets('attributes are read one by one; payload text beyond Latin-1 is not hex', async () => {

@@ -34,6 +34,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const CODES_BY_ATTRIBUTE: ReadonlyMap<string, number> = new Map(READ_FIELD_NAMES.map((_, code) => [`${CODED_ATTRIBUTE_PREFIX}${code}`, code]));
 const IP_CODES = [...IP_FIELDS].map(fieldCode);
 const PAYLOAD_CODE = fieldCode('tcp.payload');
+const IGNORE_FIELD = (): void => {};
 
 /** Where a piece of PDML sits in its document, for a parser that reads only that piece. */
 export interface PdmlPiece {
@@ -60,6 +61,8 @@ export class PdmlParser {
   #bytes = false; // fed bytes: the skimmer reads them as Latin-1, what it passes on is decoded here
   #nonAscii = false; // a byte above 0x7f has been fed: skimmed text must be checked before it goes to sax
   readonly #decoder = new StringDecoder('utf8');
+  // A flat field the skimmer handed past sax, read into the open packet.
+  readonly #flatField = (code: number, value: string): void => this.#field(this.#packet!, code, undefined, value);
 
   readonly #lineOffset: number;
 
@@ -164,6 +167,8 @@ export class PdmlParser {
     }
     const packet = this.#packet;
     if (!packet) {
+      // (The skimmer writes coded tags only inside packets; its run is taken all the same.)
+      if (tag.name === CODED_FIELD_TAG) this.#skimmer.flatFields.takeRun(IGNORE_FIELD);
       if (tag.name === 'packet') {
         this.#packet = { fields: new Array(READ_FIELD_NAMES.length), analysis: [], line: this.#line() };
         this.#depth = 0;
@@ -185,7 +190,9 @@ export class PdmlParser {
       return;
     }
     if (tag.name === CODED_FIELD_TAG) {
-      // The skimmer's short form of a run of flat fields: one attribute per field, in their order.
+      // Every coded tag is the skimmer's: the fields it handed past sax for this tag, or (none
+      // handed past) one field it left to sax, as an attribute.
+      this.#skimmer.flatFields.takeRun(this.#flatField);
       const attributes = tag.attributes;
       for (const name in attributes) {
         const code = CODES_BY_ATTRIBUTE.get(name);

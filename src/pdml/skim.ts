@@ -8,13 +8,64 @@ import { FIELD_CODES, READ_PROTOS } from './fields.js';
 /** The value a `tcp.payload` tag carries to the parser once its hex has been taken out. */
 export const PAYLOAD_PLACEHOLDER = '@';
 
-/** The element name of a coded field tag, `<f aCODE="VALUE" aCODE="VALUE" …/>`: what the skimmer
- *  hands on for a run of tshark's flat `<field name="NAME" value="VALUE"/>` tags, one attribute per
- *  field in their order (CODE: NAME's code in FIELD_CODES), the white space between them kept. */
+/** The element name of the skimmer's coded tags. `<f/>` stands for a run of tshark's flat
+ *  `<field name="NAME" value="VALUE"/>` tags whose fields the skimmer hands past the XML parser
+ *  (FlatFieldRuns), in place of the run's last tag (the line breaks between them kept);
+ *  `<f aCODE="VALUE"/>` for one flat tag whose value the parser must read (an entity, a line
+ *  break, a character beyond ASCII: CODE is NAME's code in FIELD_CODES). Each coded tag has one
+ *  run in FlatFieldRuns, empty for the second kind. */
 export const CODED_FIELD_TAG = 'f';
 
 /** What a coded tag's attribute names start with (the field's code follows). */
 export const CODED_ATTRIBUTE_PREFIX = 'a';
+
+// Past this many fields taken, the queue's arrays drop them (so they stay small).
+const FLAT_FIELDS_KEPT = 4096;
+
+/** Flat fields handed past the XML parser, in document order, in one run per coded tag. */
+export class FlatFieldRuns {
+  readonly #codes: number[] = [];
+  readonly #values: string[] = [];
+  readonly #runs: number[] = []; // fields per run, for runs whose coded tag is written
+  #nextField = 0;
+  #nextRun = 0;
+
+  /** Fields stored: those not yet taken, and some taken ones not yet dropped. */
+  get stored(): number {
+    return this.#codes.length;
+  }
+
+  // Add a field to the run being gathered.
+  add(code: number, value: string): void {
+    this.#codes.push(code);
+    this.#values.push(value);
+  }
+
+  // The run being gathered is complete, with `fields` fields: its coded tag is written.
+  endRun(fields: number): void {
+    this.#runs.push(fields);
+  }
+
+  // Hand the fields of the next complete run to `visit` in order (none when no run is complete).
+  takeRun(visit: (code: number, value: string) => void): void {
+    if (this.#nextRun === this.#runs.length) return;
+    const end = this.#nextField + this.#runs[this.#nextRun++]!;
+    for (; this.#nextField < end; this.#nextField++) visit(this.#codes[this.#nextField]!, this.#values[this.#nextField]!);
+    if (this.#nextRun === this.#runs.length) {
+      this.#runs.length = 0;
+      this.#nextRun = 0;
+    }
+    if (this.#nextField === this.#codes.length) {
+      this.#codes.length = 0;
+      this.#values.length = 0;
+      this.#nextField = 0;
+    } else if (this.#nextField > FLAT_FIELDS_KEPT) {
+      this.#codes.splice(0, this.#nextField);
+      this.#values.splice(0, this.#nextField);
+      this.#nextField = 0;
+    }
+  }
+}
 
 // The rest of a start or end tag after its '<': attribute values may hold '>' inside quotes.
 const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
@@ -132,17 +183,24 @@ function flatFieldEnd(text: string, lt: number): number {
   return valueEnd !== -1 && text.startsWith(FLAT_FIELD_END, valueEnd) ? valueEnd + FLAT_FIELD_END.length : -1;
 }
 
-// A read field's flat tag as an attribute of a coded tag, with `value` as written (entities and
-// all: sax reads it as it would have). sax tests every character of element and attribute names
-// against a pattern and pays for every tag it opens and closes, and tshark's flat tags are mostly
-// names, a dozen per packet: sax reads a packet's fields as one coded tag in about half the time.
-// Line breaks stay (between the attributes, or in a value); a column sax reports later on a line moves.
-function codedAttribute(code: number, value: string): string {
-  return ` ${CODED_ATTRIBUTE_PREFIX}${code}="${value}"`;
+// A read field's flat tag as a coded tag of its own, with `value` as written (entities and all:
+// sax reads it as it would have).
+function codedTag(code: number, value: string): string {
+  return `<${CODED_FIELD_TAG} ${CODED_ATTRIBUTE_PREFIX}${code}="${value}"/>`;
 }
 
-const CODED_TAG_START = `<${CODED_FIELD_TAG}`;
-const CODED_TAG_END = '/>';
+// The coded tag that stands for a run of fields handed past sax.
+const CODED_RUN_TAG = `<${CODED_FIELD_TAG}/>`;
+
+// True when text[from, to), a flat tag's value, reads the same without an XML parser: printable
+// ASCII without '&' (no entity to decode, no line break to count, no UTF-8 to decode).
+function isPlainValue(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 32 || code > 126 || code === 38) return false;
+  }
+  return true;
+}
 
 // The line breaks in text[from, to), as a string of that many '\n'.
 function lineBreaks(text: string, from: number, to: number): string {
@@ -198,11 +256,10 @@ export class PdmlSkimmer {
   #held: string[] = []; // passed-on text from geninfo's start, held back
   #geninfoEnd = 0; // where geninfo ends in #held (a part index)
   #flatFrameFields = 0; // bit 1: flat frame.number seen after geninfo, bit 2: frame.time_epoch
-  // A coded tag is open in the text passed on (its attributes so far, not its end): the fields in
-  // it are marked with its number, so a field that comes again starts a new tag.
-  #coded = false;
-  #codedTags = 0;
-  readonly #codedFields = new Uint32Array(FIELD_CODES.size);
+  /** Flat fields handed past the XML parser (each run's coded tag in the text says when). */
+  readonly flatFields = new FlatFieldRuns();
+  // Fields in the run being gathered; its coded tag is written when the run ends (0: no run).
+  #runFields = 0;
 
   /** True once the input has shown it is not PDML: text is then handed on as it comes. */
   get passingThrough(): boolean {
@@ -250,24 +307,33 @@ export class PdmlSkimmer {
       out.push(tag);
       run = end;
     };
-    // End the open coded tag: right after its last attribute (the text after that comes later).
+    // End the run being gathered: its coded tag goes right after its last field's place.
     const closeCoded = (): void => {
-      if (!this.#coded) return;
-      out.push(CODED_TAG_END);
-      this.#coded = false;
+      if (this.#runFields === 0) return;
+      out.push(CODED_RUN_TAG);
+      this.flatFields.endRun(this.#runFields);
+      this.#runFields = 0;
     };
-    // The flat tag text[lt, end) becomes an attribute of the open coded tag, or of a new one when
-    // none is open, its field is already in it, or the text since it holds more than white space.
+    // The flat tag text[lt, end) is handed past sax, in the run being gathered (ended first when
+    // the text since its last field holds more than white space). sax tests every character of
+    // element and attribute names against a pattern, builds values a character at a time and pays
+    // for every tag; tshark's flat tags are a dozen per packet, and mostly names and values. Of
+    // the white space before the tag, only its line breaks stay: sax's lines stay those of the
+    // input, a column it reports later on a line moves.
+    const passed = (lt: number, end: number, code: number, value: string): void => {
+      if (this.#runFields > 0 && hasText(text, pos, lt)) closeCoded();
+      flush(pos);
+      const before = hasText(text, pos, lt) ? text.slice(pos, lt) : lineBreaks(text, pos, lt);
+      if (before !== '') out.push(before);
+      run = end;
+      this.flatFields.add(code, value);
+      this.#runFields += 1;
+    };
+    // The flat tag text[lt, end) as a coded tag of its own, read by sax.
     const coded = (lt: number, end: number, code: number, value: string): void => {
-      if (this.#coded && (this.#codedFields[code] === this.#codedTags || hasText(text, run, lt))) closeCoded();
-      if (this.#coded) {
-        cut(lt, end, codedAttribute(code, value));
-      } else {
-        this.#coded = true;
-        this.#codedTags = (this.#codedTags + 1) >>> 0 || 1;
-        cut(lt, end, CODED_TAG_START + codedAttribute(code, value));
-      }
-      this.#codedFields[code] = this.#codedTags;
+      closeCoded();
+      cut(lt, end, codedTag(code, value));
+      this.flatFields.endRun(0);
     };
     for (;;) {
       const lt = text.indexOf('<', pos);
@@ -373,17 +439,19 @@ export class PdmlSkimmer {
       // (geninfo is held back as it is: in the flat form it is about to be dropped whole.)
       const flatRead = kept && valueStart !== -1 && (payload || (read && this.#geninfo !== 'inside'));
       if (!flatRead) closeCoded();
+      // An input's own tag of the coded tags' name that reaches sax (one sax must judge) has an
+      // empty run, so each coded tag sax reads still meets its own.
+      if (kept && tag === CODED_FIELD_TAG) this.flatFields.endRun(0);
       if (!kept) replace(end, this.#dropped(text, pos, lt, end));
       else if (payload) {
-        if (valueStart !== -1) {
-          this.payloads.push(text.slice(valueStart, end - FLAT_FIELD_END.length));
-          coded(lt, end, code!, PAYLOAD_PLACEHOLDER);
-        } else {
-          cut(lt, end, this.#withoutPayload(text.slice(lt, end)));
-        }
+        // Payload hex never goes through sax (in the flat form it is handed past it whole).
+        if (valueStart !== -1) passed(lt, end, code!, text.slice(valueStart, end - FLAT_FIELD_END.length));
+        else cut(lt, end, this.#withoutPayload(text.slice(lt, end)));
         if (this.#geninfo === 'inside') this.#geninfo = 'none'; // its hex is queued: geninfo stays
       } else if (flatRead) {
-        coded(lt, end, code!, text.slice(valueStart, end - FLAT_FIELD_END.length));
+        const valueEnd = end - FLAT_FIELD_END.length;
+        if (isPlainValue(text, valueStart, valueEnd)) passed(lt, end, code!, text.slice(valueStart, valueEnd));
+        else coded(lt, end, code!, text.slice(valueStart, valueEnd));
       } else if (read && this.#geninfo !== 'inside') {
         const short = shortTag(text, lt, end, tag, selfClosing);
         if (short !== undefined) cut(lt, end, short);
