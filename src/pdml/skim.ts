@@ -204,9 +204,22 @@ function isPlainValue(text: string, from: number, to: number): boolean {
 
 // The line breaks in text[from, to), as a string of that many '\n'.
 function lineBreaks(text: string, from: number, to: number): string {
+  return newlines(countLineBreaks(text, from, to));
+}
+
+// How many line breaks text[from, to) holds.
+function countLineBreaks(text: string, from: number, to: number): number {
   let count = 0;
   for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) count++;
-  return count === 0 ? '' : '\n'.repeat(count);
+  return count;
+}
+
+// Strings of 0 to 31 line breaks, made once: a dozen are handed on per packet.
+const NEWLINES = Array.from({ length: 32 }, (_, count) => '\n'.repeat(count));
+
+// A string of `count` line breaks.
+function newlines(count: number): string {
+  return NEWLINES[count] ?? '\n'.repeat(count);
 }
 
 // True when text[start, end) is exactly one well-formed tag of the given kind.
@@ -475,8 +488,9 @@ export class PdmlSkimmer {
         // A start tag right inside the packet after geninfo: decide on geninfo.
         this.#flatFrameFields |= flatFrameField;
         if (this.#flatFrameFields === 3) {
-          const geninfo = out.slice(holdStart, this.#geninfoEnd).join('');
-          out.splice(holdStart, this.#geninfoEnd - holdStart, lineBreaks(geninfo, 0, geninfo.length));
+          let count = 0;
+          for (let part = holdStart; part < this.#geninfoEnd; part++) count += countLineBreaks(out[part]!, 0, out[part]!.length);
+          out.splice(holdStart, this.#geninfoEnd - holdStart, newlines(count));
           this.#geninfo = 'none';
         } else if (flatFrameField === 0) {
           this.#geninfo = 'none';
