@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { FollowTcpError } from '../errors.js';
 import { put } from '../output/writer.js';
 import { ioError, utf8Text } from './file.js';
+import { eagerChunks } from './eager-chunks.js';
 import { bufferedCommand, findOnPath, stdbufMissedCommand } from './stdout-buffer.js';
 
 /** The fields follow-tcp asks tshark for (research/tshark.md §2.4 without frame.len/cap_len, which
@@ -127,7 +128,7 @@ export async function* tsharkPdmlBytes(options: TsharkOptions): AsyncGenerator<U
   let finished = false;
   try {
     try {
-      for await (const chunk of subprocess.stdout as AsyncIterable<Uint8Array>) {
+      for await (const chunk of eagerChunks(subprocess.stdout)) {
         if (save) await put(save, chunk);
         yield chunk;
       }
