@@ -44,6 +44,8 @@ export class StreamSpool {
   /** The block being filled: the file's bytes from #blockStart (a multiple of BLOCK) on. */
   #block: Buffer | undefined;
   #blockStart = 0;
+  /** The file's bytes are on the disk up to here (a partly filled block written for a read). */
+  #written = 0;
   /** The buffers pieces of the file are read into, READS_AHEAD of them. */
   #readBuffers: Buffer[] | undefined;
   /** Per stream: where its records are, as [position, length, position, length, …], in order. */
@@ -96,8 +98,10 @@ export class StreamSpool {
     const extents = this.#extents.get(stream);
     if (!extents) return;
     this.#extents.delete(stream);
-    // The block being filled goes to the file as it is (it is written again once full).
-    if (this.#size > this.#blockStart) this.#writeBlock(this.#size - this.#blockStart);
+    // The block being filled goes to the file as it is (it is written again once full), unless
+    // nothing was appended since it last went: once input ends, streams are taken one after the
+    // other with nothing appended between them (in bench (b), 200 writes of the same block).
+    if (this.#size > this.#written) this.#writeBlock(this.#size - this.#blockStart);
     const pieces: number[] = [];
     for (let index = 0; index < extents.length; index += 2) {
       const end = extents[index]! + extents[index + 1]!;
@@ -171,6 +175,7 @@ export class StreamSpool {
       // until it is closed (cutting 0.8 GB back took a quarter of a second of the tail in (b)).
       this.#size = 0;
       this.#blockStart = 0;
+      this.#written = 0;
     }
   }
 
@@ -223,6 +228,7 @@ export class StreamSpool {
     } catch (error) {
       throw ioError(this.#label(), error, 'write');
     }
+    this.#written = this.#blockStart + length;
   }
 
   // Run a read or write; when the file system refuses direct I/O after all, go on the usual way.
@@ -273,6 +279,7 @@ export class StreamSpool {
     this.#extents.clear();
     this.#size = 0;
     this.#blockStart = 0;
+    this.#written = 0;
   }
 
   #open(): void {
