@@ -273,6 +273,8 @@ export class PdmlSkimmer {
   readonly flatFields = new FlatFieldRuns();
   // Fields in the run being gathered; its coded tag is written when the run ends (0: no run).
   #runFields = 0;
+  // Line breaks of the white space before the run's fields, handed on just before its coded tag.
+  #runBreaks = 0;
 
   /** True once the input has shown it is not PDML: text is then handed on as it comes. */
   get passingThrough(): boolean {
@@ -323,7 +325,8 @@ export class PdmlSkimmer {
     // End the run being gathered: its coded tag goes right after its last field's place.
     const closeCoded = (): void => {
       if (this.#runFields === 0) return;
-      out.push(CODED_RUN_TAG);
+      out.push(this.#runBreaks === 0 ? CODED_RUN_TAG : newlines(this.#runBreaks) + CODED_RUN_TAG);
+      this.#runBreaks = 0;
       this.flatFields.endRun(this.#runFields);
       this.#runFields = 0;
     };
@@ -336,8 +339,9 @@ export class PdmlSkimmer {
     const passed = (lt: number, end: number, code: number, value: string): void => {
       if (this.#runFields > 0 && hasText(text, pos, lt)) closeCoded();
       flush(pos);
-      const before = hasText(text, pos, lt) ? text.slice(pos, lt) : lineBreaks(text, pos, lt);
-      if (before !== '') out.push(before);
+      // (Line breaks are counted, and handed on with the run's coded tag: fewer parts to join.)
+      if (hasText(text, pos, lt)) out.push(text.slice(pos, lt));
+      else this.#runBreaks += countLineBreaks(text, pos, lt);
       run = end;
       this.flatFields.add(code, value);
       this.#runFields += 1;
