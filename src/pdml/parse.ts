@@ -1,6 +1,7 @@
 // Streaming PDML reader: the only module that uses sax. Feeds sax (strict) the skimmed text
-// (skim.ts: the elements read here, flat field tags coded) and emits one PdmlPacket per complete
-// <packet>, in either PDML shape (nested full tree, or flat `-e`).
+// (skim.ts: the elements read here; most flat fields handed past sax in runs, one empty coded
+// tag each) and emits one PdmlPacket per complete <packet>, in either PDML shape (nested full
+// tree, or flat `-e`).
 
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';

@@ -1,7 +1,7 @@
 // Skim PDML text before the XML parser sees it: every element follow-tcp reads is passed on (as
-// written, or shorter: display attributes cut, tshark's flat field tags coded), the rest of each
-// packet (other protocols' subtrees, unread fields) is dropped, and every line break is kept, so
-// the parser's line numbers stay those of the input.
+// written, or shorter: display attributes cut, tshark's flat field tags coded or handed past the
+// parser in runs), the rest of each packet (other protocols' subtrees, unread fields) is dropped,
+// and every line break is kept, so the parser's line numbers stay those of the input.
 
 import { FIELD_CODES, READ_PROTOS } from './fields.js';
 
