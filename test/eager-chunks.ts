@@ -35,6 +35,19 @@ Eager('every chunk in order; read from the stream while the reader holds a chunk
   assert.is(stream.listenerCount('data'), 0, 'listeners removed at the end');
 });
 
+Eager('a reader that stays behind for thousands of chunks gets every one, in order', async () => {
+  const stream = new PassThrough();
+  const chunks = eagerChunks(stream);
+  const first = chunks.next();
+  const input = Array.from({ length: 3000 }, (_, index) => `${index};`);
+  for (const piece of input) stream.write(bytes(piece));
+  stream.end();
+  const taken: Uint8Array[] = [(await first).value as Uint8Array];
+  for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) taken.push(chunk);
+  assert.is(taken.length, input.length);
+  assert.is(text(taken), input.join(''));
+});
+
 Eager('the event loop turns between chunks (so the socket is read between them)', async () => {
   const stream = new PassThrough();
   const input = Array.from({ length: 20 }, (_, index) => `chunk ${index};`);

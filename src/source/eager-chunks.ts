@@ -11,6 +11,9 @@ import type { Readable } from 'node:stream';
 /** Bytes queued before the stream is paused (it is resumed below half of it). */
 export const EAGER_QUEUE_BYTES = 4 << 20;
 
+// Chunks taken (their places emptied) the queue's array keeps before dropping them.
+const TAKEN_KEPT = 1024;
+
 // One turn of the event loop (its poll phase reads what the socket holds).
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -51,6 +54,10 @@ export async function* eagerChunks(stream: Readable, limit = EAGER_QUEUE_BYTES):
         head += 1;
         if (head === queue.length) {
           queue.length = 0;
+          head = 0;
+        } else if (head >= TAKEN_KEPT) {
+          // A reader always a chunk or more behind: the chunks taken are dropped from the array.
+          queue.splice(0, head);
           head = 0;
         }
         queued -= chunk.length;
