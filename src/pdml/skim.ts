@@ -337,10 +337,11 @@ export class PdmlSkimmer {
     // the white space before the tag, only its line breaks stay: sax's lines stay those of the
     // input, a column it reports later on a line moves.
     const passed = (lt: number, end: number, code: number, value: string): void => {
-      if (this.#runFields > 0 && hasText(text, pos, lt)) closeCoded();
+      const stray = hasText(text, pos, lt);
+      if (stray) closeCoded();
       flush(pos);
       // (Line breaks are counted, and handed on with the run's coded tag: fewer parts to join.)
-      if (hasText(text, pos, lt)) out.push(text.slice(pos, lt));
+      if (stray) out.push(text.slice(pos, lt));
       else this.#runBreaks += countLineBreaks(text, pos, lt);
       run = end;
       this.flatFields.add(code, value);
