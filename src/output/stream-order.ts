@@ -91,12 +91,18 @@ export class StreamOrderedWriter {
   }
 
   // Write out what the spool holds for `place`, record by record (each is read into the same
-  // buffer, so a record's rows are written before the next is read).
+  // buffer, so a record's rows are written before the next is read). Segment CSV with hex payloads
+  // is made straight from the record's bytes: no rows are made of it.
   async #release(place: number): Promise<void> {
     const direction = this.#order[place]!;
+    const writer = this.#direct;
     for await (const record of this.#spool.takeRecords(place)) {
+      if (writer.writesHeldCsv) {
+        await writer.writeHeldCsv(direction, record);
+        continue;
+      }
       const { origin, rows } = decodeHeldRows(record, this.#copyBytes);
-      await this.#direct.write({ direction, origin, rows });
+      await writer.write({ direction, origin, rows });
     }
   }
 }

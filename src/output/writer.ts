@@ -1,9 +1,10 @@
 // Write reassembled rows to a byte sink as CSV, JSON lines, or the raw bytes of one direction.
 
 import { stringify } from 'csv-stringify/sync';
-import type { DirectionRows } from '../tcp/streams.js';
+import type { DirectionKey, DirectionRows } from '../tcp/streams.js';
 import { BYTE_COLUMNS, byteCells, type CellFormat, directionLineHead, SEGMENT_COLUMNS, segmentCells, segmentLineStart } from './columns.js';
 import { csvRecord } from './csv-record.js';
+import { HeldCsvRecord } from './held-csv.js';
 import { OutputBytes } from './output-bytes.js';
 
 const NEWLINE = 0x0a;
@@ -133,6 +134,23 @@ export class RowWriter {
       }
     }
     await this.#flushJson(records);
+  }
+
+  /** True when writeHeld makes CSV straight from held records: segment rows, hex payloads. */
+  get writesHeldCsv(): boolean {
+    const options = this.#options;
+    return options.format === 'csv' && options.rows === 'segment' && options.data === 'hex';
+  }
+
+  // Write one direction's held record (held-rows.ts) as CSV lines made from its bytes (only
+  // when writesHeldCsv); the record must stay as it is until this settles.
+  async writeHeldCsv(direction: DirectionKey, record: Uint8Array): Promise<void> {
+    await this.start();
+    const held = new HeldCsvRecord(record, this.#options.time);
+    const head = directionLineHead({ direction, origin: held.origin });
+    let bytes = await this.#emptyBytes();
+    while (!held.render(bytes, head, FLUSH_BYTES)) bytes = await this.#send(bytes);
+    if (bytes.length > 0) await this.#send(bytes);
   }
 
   // CSV lines, put together as bytes. The payload cell is last in both row shapes; as hex (or
