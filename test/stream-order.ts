@@ -333,6 +333,66 @@ for (const tryDirect of [true, false]) {
       spool.close();
     }
   });
+
+  Spool(`small records gather per stream into runs, and come back in order through every way they reach the file (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      // 60 streams taking turns with records of 2–10 KB: 11 MB in all, more than the 4 MiB of
+      // pages records gather in, so the streams holding the most go to the file as runs.
+      const sent = new Map<number, Buffer[]>();
+      const send = (stream: number, record: Buffer): void => {
+        spool.appendRecord(stream, record);
+        sent.set(stream, [...(sent.get(stream) ?? []), record]);
+      };
+      for (let round = 0; round < 30; round++) {
+        for (let stream = 0; stream < 60; stream++) send(stream, patterned(2000 + ((round * 6101 + stream * 1777) % 8000), stream + 1, 241));
+      }
+      // Each stream's 30 records, never next to each other as they came, lie in a few runs.
+      const runs = [...sent.keys()].map((stream) => spool.runs(stream).inFile + (spool.runs(stream).gathered ? 1 : 0));
+      assert.ok(Math.max(...runs) <= 10, `runs per stream: ${runs.join(' ')}`);
+      assert.ok([...sent.keys()].some((stream) => spool.runs(stream).inFile > 0), 'some runs went to the file');
+      // A record too long to gather goes to the file after those gathered for its stream.
+      send(1, patterned(200_000, 3, 251));
+      send(1, Buffer.from('after the long one'));
+      // Taken in the middle: what stream 2 gathered comes back with what is in the file.
+      assert.ok(spool.runs(2).gathered || spool.runs(2).inFile > 0);
+      const two = await copies(spool, 2);
+      assert.ok(two.length === 30 && two.every((record, index) => record.equals(sent.get(2)![index]!)), 'stream 2 whole and in order');
+      send(3, Buffer.from('more for stream 3'));
+      // No more records: everything gathered goes to the file, and is read back from there.
+      spool.endAppends();
+      assert.equal(spool.runs(4).gathered, false);
+      for (const stream of [...sent.keys()].filter((key) => key !== 2)) {
+        const back = await copies(spool, stream);
+        const want = sent.get(stream)!;
+        assert.is(back.length, want.length, `stream ${stream}`);
+        assert.ok(back.every((record, index) => record.equals(want[index]!)), `stream ${stream} whole and in order`);
+      }
+      // Records come after endAppends too (an output that goes on), gathered again.
+      spool.appendRecord(9, Buffer.from('later'));
+      assert.equal(await records(spool, 9), ['later']);
+    } finally {
+      spool.close();
+    }
+  });
+
+  Spool(`when the streams gathering the most free too few pages for a record, every stream gives way (${mode})`, async () => {
+    const spool = new StreamSpool(tryDirect);
+    try {
+      // Stream 0 fills a page; streams 1–511 hold a few bytes in a page each: all 512 pages are
+      // taken. A 60 KB record needs 8: stream 0, the only one above the average, frees one.
+      spool.appendRecord(0, patterned(8000, 1, 241));
+      for (let stream = 1; stream < 512; stream++) spool.appendRecord(stream, patterned(10, stream, 251));
+      spool.appendRecord(600, patterned(60_000, 2, 239));
+      assert.ok(spool.runs(600).gathered, 'the long record is gathered');
+      assert.ok([0, 1, 255, 511].every((stream) => spool.runs(stream).inFile === 1 && !spool.runs(stream).gathered), 'the others went to the file');
+      assert.ok((await copies(spool, 600))[0]!.equals(patterned(60_000, 2, 239)));
+      assert.ok((await copies(spool, 0))[0]!.equals(patterned(8000, 1, 241)));
+      for (const stream of [1, 255, 511]) assert.ok((await copies(spool, stream))[0]!.equals(patterned(10, stream, 251)));
+    } finally {
+      spool.close();
+    }
+  });
 }
 
 Spool.run();

@@ -22,6 +22,20 @@ const READ_PIECE = 1 << 17;
 const READS_AHEAD = 32;
 // Each record starts with its length, as a 32-bit little-endian number.
 const RECORD_LENGTH = 4;
+// Records shorter than STAGE_DIRECT are first gathered per stream in pages of STAGE_PAGE bytes,
+// STAGE_PAGES of them at most (4 MiB), and go to the file as one run per stream when the pages
+// run out (the streams holding the most: at or above their average) or when the stream is taken.
+// A stream's records then lie in longer runs between other streams' ones, and writing them out
+// takes fewer reads: in (b), ~17 KB runs read one by one were the tail's wait.
+const STAGE_PAGE = 8 * 1024;
+const STAGE_PAGES = 512;
+const STAGE_DIRECT = 64 * 1024;
+
+/** A stream's records gathered in memory: `size` bytes over `pages`, every page but the last full. */
+interface Staged {
+  pages: Buffer[];
+  size: number;
+}
 
 function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => read(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))));
@@ -50,6 +64,12 @@ export class StreamSpool {
   #readBuffers: Buffer[] | undefined;
   /** Per stream: where its records are, as [position, length, position, length, …], in order. */
   readonly #extents = new Map<number, number[]>();
+  /** Per stream: records gathered in memory, not yet in the file (after what the file holds). */
+  readonly #staged = new Map<number, Staged>();
+  #stagedBytes = 0;
+  /** Pages made for gathering (at most STAGE_PAGES), and those free. */
+  #pagesMade = 0;
+  #freePages: Buffer[] = [];
   /** A record's length, as written before it. */
   readonly #head = Buffer.alloc(RECORD_LENGTH);
   readonly #tryDirect: boolean;
@@ -72,18 +92,103 @@ export class StreamSpool {
 
   // True when records of `stream` are waiting here.
   has(stream: number): boolean {
-    return this.#extents.has(stream);
+    return this.#extents.has(stream) || this.#staged.has(stream);
   }
 
-  // Append a record of `stream` after what the file holds (its length first, as 4 bytes).
+  // Append a record of `stream` after those held for it (its length first, as 4 bytes).
   appendRecord(stream: number, record: Uint8Array): void {
     if (record.length === 0) return;
     this.#open();
-    const position = this.#size;
     this.#head.writeUInt32LE(record.length);
-    this.#append(this.#head);
-    this.#append(record);
     const length = RECORD_LENGTH + record.length;
+    if (length >= STAGE_DIRECT) {
+      this.#unstage(stream);
+      this.#appendRun(stream, [this.#head, record]);
+      return;
+    }
+    // Room for the whole record in pages first (so that a record never lies half in the file).
+    let staged = this.#staged.get(stream);
+    const room = staged ? staged.pages.length * STAGE_PAGE - staged.size : 0;
+    const pages = Math.ceil(Math.max(0, length - room) / STAGE_PAGE);
+    if (pages > this.#pagesLeft()) {
+      this.#relieve();
+      // Those at or above the average freed too few pages (many streams with a page each): all go.
+      if (pages > this.#pagesLeft()) for (const other of [...this.#staged.keys()]) this.#unstage(other);
+      staged = this.#staged.get(stream);
+    }
+    if (!staged) {
+      staged = { pages: [], size: 0 };
+      this.#staged.set(stream, staged);
+    }
+    this.#stage(staged, this.#head);
+    this.#stage(staged, record);
+  }
+
+  /** Runs of `stream`'s records in the file (each is read on its own when it is taken), and
+   *  whether some are still gathered in memory. */
+  runs(stream: number): { inFile: number; gathered: boolean } {
+    return { inFile: (this.#extents.get(stream)?.length ?? 0) / 2, gathered: this.#staged.has(stream) };
+  }
+
+  // No more records will come: what is gathered goes to the file, and its pages are let go.
+  endAppends(): void {
+    for (const stream of [...this.#staged.keys()]) this.#unstage(stream);
+    this.#freePages = [];
+    this.#pagesMade = 0;
+  }
+
+  // Copy bytes into a stream's pages, taking pages as it needs them.
+  #stage(staged: Staged, bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length; ) {
+      const at = staged.size % STAGE_PAGE;
+      if (at === 0 && staged.size === staged.pages.length * STAGE_PAGE) staged.pages.push(this.#page());
+      const length = Math.min(bytes.length - done, STAGE_PAGE - at);
+      staged.pages[staged.pages.length - 1]!.set(bytes.subarray(done, done + length), at);
+      done += length;
+      staged.size += length;
+      this.#stagedBytes += length;
+    }
+  }
+
+  // Pages free or yet to be made.
+  #pagesLeft(): number {
+    return this.#freePages.length + STAGE_PAGES - this.#pagesMade;
+  }
+
+  // A free page (appendRecord has seen that one is free or may be made).
+  #page(): Buffer {
+    const page = this.#freePages.pop();
+    if (page) return page;
+    if (this.#pagesMade >= STAGE_PAGES) throw new Error('the spool gathered records in more pages than it has');
+    this.#pagesMade += 1;
+    return Buffer.allocUnsafeSlow(STAGE_PAGE);
+  }
+
+  // Send the streams that gather the most (at or above the average) to the file.
+  #relieve(): void {
+    const average = this.#stagedBytes / Math.max(1, this.#staged.size);
+    for (const [stream, staged] of [...this.#staged]) if (staged.size >= average) this.#unstage(stream);
+  }
+
+  // Send what `stream` gathered to the file, as one run, and free its pages.
+  #unstage(stream: number): void {
+    const staged = this.#staged.get(stream);
+    if (!staged) return;
+    this.#staged.delete(stream);
+    this.#stagedBytes -= staged.size;
+    const parts = staged.pages.map((page, index) => page.subarray(0, Math.min(STAGE_PAGE, staged.size - index * STAGE_PAGE)));
+    this.#appendRun(stream, parts);
+    for (const page of staged.pages) this.#freePages.push(page);
+  }
+
+  // Append bytes of `stream` (whole records) after what the file holds.
+  #appendRun(stream: number, parts: readonly Uint8Array[]): void {
+    const position = this.#size;
+    let length = 0;
+    for (const part of parts) {
+      this.#append(part);
+      length += part.length;
+    }
     const extents = this.#extents.get(stream);
     if (!extents) this.#extents.set(stream, [position, length]);
     else if (extents[extents.length - 2]! + extents[extents.length - 1]! === position) extents[extents.length - 1]! += length;
@@ -95,6 +200,7 @@ export class StreamSpool {
   // is read in pieces of up to READ_PIECE, READS_AHEAD of them under way at once: a stream's
   // records lie between other streams' ones, and each read past the page cache waits for the disk.
   async *takeRecords(stream: number): AsyncGenerator<Uint8Array> {
+    this.#unstage(stream);
     const extents = this.#extents.get(stream);
     if (!extents) return;
     this.#extents.delete(stream);
@@ -277,6 +383,10 @@ export class StreamSpool {
     }
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     this.#extents.clear();
+    this.#staged.clear();
+    this.#stagedBytes = 0;
+    this.#freePages = [];
+    this.#pagesMade = 0;
     this.#size = 0;
     this.#blockStart = 0;
     this.#written = 0;

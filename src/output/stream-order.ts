@@ -54,6 +54,7 @@ export class StreamOrderedWriter {
 
   // End of rows: write out every direction still held back, in order.
   async finish(): Promise<void> {
+    this.#spool.endAppends();
     for (; this.#turn < this.#order.length; this.#turn += 1) await this.#release(this.#turn);
     this.#spool.close();
   }
