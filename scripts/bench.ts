@@ -39,7 +39,9 @@ const GNU_TIME = '/usr/bin/time';
 const GENERATOR = join(ROOT, 'scripts/make-bench-pcap.ts');
 const MB = 1e6;
 
-const TARGETS = { tsharkRatio: 1.3, pdmlRatio: 1.0, rssMiB: 200, flatness: 1.1 };
+// Peak RSS is held to 200 MB as the issue writes it: 10^6 bytes, so 190.7 MiB (the table gives MiB).
+const TARGETS = { tsharkRatio: 1.3, pdmlRatio: 1.0, rssMB: 200, flatness: 1.1 };
+const MIB = 2 ** 20;
 // The capture of many short streams (case many).
 const MANY = { frames: 300_000, streams: 10_000, concurrent: 20 };
 
@@ -675,8 +677,8 @@ async function main(): Promise<void> {
       TARGETS.tsharkRatio,
     ),
     check('c/d wall (follow-tcp --pdml vs python iterparse)', ok(c) && ok(d) ? c.wall_s / d.wall_s : undefined, TARGETS.pdmlRatio),
-    check('peak RSS (b) follow-tcp, MiB', ok(b) ? b.peak_rss_mib : undefined, TARGETS.rssMiB),
-    check('peak RSS (c) follow-tcp, MiB', ok(c) ? c.peak_rss_mib : undefined, TARGETS.rssMiB),
+    check('peak RSS (b) follow-tcp, MB (10^6 bytes)', ok(b) ? (b.peak_rss_mib * MIB) / MB : undefined, TARGETS.rssMB),
+    check('peak RSS (c) follow-tcp, MB (10^6 bytes)', ok(c) ? (c.peak_rss_mib * MIB) / MB : undefined, TARGETS.rssMB),
     check('RSS(b) / RSS(b½) (input doubled)', ok(b) && ok(h) ? b.peak_rss_mib / h.peak_rss_mib : undefined, TARGETS.flatness),
   ];
   console.log('\nratios and targets');
