@@ -136,7 +136,7 @@ export class RowWriter {
     await this.#flushJson(records);
   }
 
-  /** True when writeHeld makes CSV straight from held records: segment rows, hex payloads. */
+  /** True when writeHeldCsv can make CSV straight from held records: segment rows, hex payloads. */
   get writesHeldCsv(): boolean {
     const options = this.#options;
     return options.format === 'csv' && options.rows === 'segment' && options.data === 'hex';
