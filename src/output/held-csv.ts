@@ -64,7 +64,8 @@ export class HeldCsvRecord {
   readonly #origin: Nanos;
   readonly #originLow: number;
   readonly #originHigh: number;
-  /** The origin's whole seconds and nanoseconds past them (for epoch text), when it is not negative. */
+  /** The origin's whole seconds (toward zero) and the nanoseconds past them (negative for an
+   *  origin before 1970), for epoch text: their sum with a time's distance is floored again. */
   readonly #originSeconds: number;
   readonly #originFraction: number;
   /** Where the next row starts. */
@@ -78,7 +79,7 @@ export class HeldCsvRecord {
     this.#origin = this.#view.getBigInt64(0, true);
     this.#originLow = this.#view.getUint32(0, true);
     this.#originHigh = this.#view.getInt32(4, true);
-    const seconds = this.#origin >= 0n ? this.#origin / 1_000_000_000n : -1n;
+    const seconds = this.#origin / 1_000_000_000n;
     this.#originSeconds = Number(seconds);
     this.#originFraction = Number(this.#origin - seconds * 1_000_000_000n);
   }
@@ -113,7 +114,7 @@ export class HeldCsvRecord {
       out.text(
         `${head}${kind},${view.getFloat64(at + AT_OFFSET, true)},${view.getFloat64(at + AT_LENGTH, true)},${
           flags & HAS_FRAME ? view.getFloat64(at + AT_FRAME, true) : ''
-        },${time},${hasTime ? this.#sinceOrigin(at + AT_TIME) : ''},${delivered},${hol},${view.getUint32(at + AT_COPIES, true)},${dupFrames},${
+        },${time},${hasTime ? (this.#format === 'relative' ? time : this.#sinceOrigin(at + AT_TIME)) : ''},${delivered},${hol},${view.getUint32(at + AT_COPIES, true)},${dupFrames},${
           isGap ? '' : flags & CONFLICT ? 1 : 0
         },${isGap ? (flags & GAP_ACKED ? 1 : 0) : ''},`,
       );
@@ -130,32 +131,36 @@ export class HeldCsvRecord {
     return view.getUint32(a, true) === view.getUint32(b, true) && view.getInt32(a + 4, true) === view.getInt32(b + 4, true);
   }
 
+  // Nanoseconds from a time with halves (`low`, `high`) to the time at `at`, when that is exact
+  // as a double (the two are less than 2^52 ns apart); undefined when it may not be.
+  #nearDifference(at: number, low: number, high: number): number | undefined {
+    const view = this.#view;
+    const highs = view.getInt32(at + 4, true) - high;
+    return highs > -NEAR && highs < NEAR ? highs * TWO_32 + (view.getUint32(at, true) - low) : undefined;
+  }
+
   // Nanoseconds from the time at `b` to the time at `a`, as text (formatSeconds(a − b)).
   #between(a: number, b: number): string {
     const view = this.#view;
-    const high = view.getInt32(a + 4, true) - view.getInt32(b + 4, true);
-    if (high > -NEAR && high < NEAR) return signedSecondsOf(high * TWO_32 + (view.getUint32(a, true) - view.getUint32(b, true)));
-    return formatSeconds(view.getBigInt64(a, true) - view.getBigInt64(b, true));
+    const nanos = this.#nearDifference(a, view.getUint32(b, true), view.getInt32(b + 4, true));
+    return nanos !== undefined ? signedSecondsOf(nanos) : formatSeconds(view.getBigInt64(a, true) - view.getBigInt64(b, true));
   }
 
   // The time at `at` as the rel_time cell: seconds since the origin.
   #sinceOrigin(at: number): string {
-    const view = this.#view;
-    const high = view.getInt32(at + 4, true) - this.#originHigh;
-    if (high > -NEAR && high < NEAR) return signedSecondsOf(high * TWO_32 + (view.getUint32(at, true) - this.#originLow));
-    return formatSeconds(view.getBigInt64(at, true) - this.#origin);
+    const nanos = this.#nearDifference(at, this.#originLow, this.#originHigh);
+    return nanos !== undefined ? signedSecondsOf(nanos) : formatSeconds(this.#view.getBigInt64(at, true) - this.#origin);
   }
 
   // The time at `at` as a time cell in the chosen format (formatTime).
   #timeText(at: number): string {
     if (this.#format === 'relative') return this.#sinceOrigin(at);
-    const view = this.#view;
-    const high = view.getInt32(at + 4, true) - this.#originHigh;
-    if (this.#format === 'epoch' && this.#origin >= 0n && high > -NEAR && high < NEAR) {
+    if (this.#format === 'epoch') {
       // The origin's whole seconds, and the nanoseconds from them to this time.
-      const text = secondsFrom(this.#originSeconds, this.#originFraction + high * TWO_32 + (view.getUint32(at, true) - this.#originLow));
+      const nanos = this.#nearDifference(at, this.#originLow, this.#originHigh);
+      const text = nanos === undefined ? undefined : secondsFrom(this.#originSeconds, this.#originFraction + nanos);
       if (text !== undefined) return text;
     }
-    return formatTime(view.getBigInt64(at, true), this.#format, this.#origin);
+    return formatTime(this.#view.getBigInt64(at, true), this.#format, this.#origin);
   }
 }

@@ -113,7 +113,7 @@ export class StreamSpool {
     if (pages > this.#pagesLeft()) {
       this.#relieve();
       // Those at or above the average freed too few pages (many streams with a page each): all go.
-      if (pages > this.#pagesLeft()) for (const other of [...this.#staged.keys()]) this.#unstage(other);
+      if (pages > this.#pagesLeft()) this.#unstageAll();
       staged = this.#staged.get(stream);
     }
     if (!staged) {
@@ -132,7 +132,7 @@ export class StreamSpool {
 
   // No more records will come: what is gathered goes to the file, and its pages are let go.
   endAppends(): void {
-    for (const stream of [...this.#staged.keys()]) this.#unstage(stream);
+    this.#unstageAll();
     this.#freePages = [];
     this.#pagesMade = 0;
   }
@@ -168,6 +168,11 @@ export class StreamSpool {
   #relieve(): void {
     const average = this.#stagedBytes / Math.max(1, this.#staged.size);
     for (const [stream, staged] of [...this.#staged]) if (staged.size >= average) this.#unstage(stream);
+  }
+
+  // Send what every stream gathered to the file.
+  #unstageAll(): void {
+    for (const stream of [...this.#staged.keys()]) this.#unstage(stream);
   }
 
   // Send what `stream` gathered to the file, as one run, and free its pages.

@@ -97,8 +97,9 @@ export class StreamOrderedWriter {
   async #release(place: number): Promise<void> {
     const direction = this.#order[place]!;
     const writer = this.#direct;
+    const fromBytes = writer.writesHeldCsv;
     for await (const record of this.#spool.takeRecords(place)) {
-      if (writer.writesHeldCsv) {
+      if (fromBytes) {
         await writer.writeHeldCsv(direction, record);
         continue;
       }
