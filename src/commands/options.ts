@@ -184,6 +184,8 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
   if (flags.savePdml !== undefined && flags.pcap === undefined) {
     throw new FollowTcpError('USAGE', '--save-pdml goes with --pcap (it keeps the PDML tshark writes)');
   }
+  const workers = flags.workers ?? defaultWorkers(flags.pcap !== undefined);
+  if (flags.pcap !== undefined) io.beforeTshark?.(workers);
   const frameBatches = openFrameBatches({
     ...(flags.pdml !== undefined && { pdml: flags.pdml }),
     ...(flags.pcap !== undefined && { pcap: flags.pcap }),
@@ -194,7 +196,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     ...(selection?.stream !== undefined && { stream: selection.stream }),
     endpoints: [selection?.src, selection?.dst].filter((endpoint): endpoint is EndpointSelector => endpoint !== undefined),
     stdin: io.stdin,
-    workers: flags.workers ?? defaultWorkers(flags.pcap !== undefined),
+    workers,
     ...(progress && { onText: (length: number) => progress.read(length) }),
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
