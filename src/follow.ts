@@ -14,6 +14,18 @@ async function* singly(frames: AsyncIterable<Frame>): AsyncGenerator<Frame[]> {
   for await (const frame of frames) yield [frame];
 }
 
+// The batches of `ready`, taken out of it first and each let go once it is handed on: a batch
+// holds views of its direction's payload chunks, and an array of batches handed on whole kept
+// every batch in it alive until the last was written (in bench (many), 8 MB of chunks).
+function* handOn(ready: DirectionRows[]): Generator<DirectionRows> {
+  const taken: (DirectionRows | undefined)[] = ready.splice(0);
+  for (let index = 0; index < taken.length; index += 1) {
+    const batch = taken[index]!;
+    taken[index] = undefined;
+    yield batch;
+  }
+}
+
 // Follow every selected direction of `frames`. Bad or truncated input still yields the rows of
 // every complete packet before the error is rethrown.
 export function followFrames(frames: AsyncIterable<Frame>, options: FollowOptions): FollowRun {
@@ -29,15 +41,15 @@ export function followFrameBatches(frameBatches: AsyncIterable<readonly Frame[]>
     try {
       for await (const frames of frameBatches) {
         for (const frame of frames) follower.push(frame);
-        if (ready.length > 0) yield* ready.splice(0);
+        if (ready.length > 0) yield* handOn(ready);
       }
     } catch (error) {
       if (!(error instanceof FollowTcpError) || (error.code !== 'TRUNCATED_INPUT' && error.code !== 'BAD_INPUT')) throw error;
       inputError = error;
     }
     // Stream by stream, so only one stream's final rows are built and waiting at a time.
-    while (follower.finishNext()) yield* ready.splice(0);
-    yield* ready.splice(0);
+    while (follower.finishNext()) yield* handOn(ready);
+    yield* handOn(ready);
     if (inputError) throw inputError;
   }
   return { follower, batches: batches() };

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { followFrameBatches, followFrames } from '../src/follow.js';
@@ -40,6 +41,32 @@ Follow('reorder-b.pdml, frames in arrays of 1, 7 and 1000', async () => {
     const got = (await collect(followFrameBatches(arrays(frames, size), OPTIONS).batches)).map(batchText);
     assert.equal(got, expected, `arrays of ${size}`);
   }
+});
+
+// Three streams' data in one array of frames, each written at once (--max-buffer 1 byte): the first
+// batch handed on must be free to collect while the second is taken. Run in a node of its own,
+// with its collector exposed; prints each batch's stream and finality, then released or kept.
+const HANDED_ON = `
+import { followFrameBatches } from ${JSON.stringify(new URL('../src/follow.ts', import.meta.url).href)};
+import { frame } from ${JSON.stringify(new URL('./helpers.ts', import.meta.url).href)};
+const frames = [0, 1, 2].map((stream) => frame({ stream, number: stream + 1, srcPort: 1000 + stream, data: 'x'.repeat(100) }));
+async function* one() { yield frames; }
+const batches = followFrameBatches(one(), { policy: 'first', maxBuffer: 1 }).batches;
+let first = (await batches.next()).value;
+const seen = [first.direction.stream + ':' + first.final];
+const firstRef = new WeakRef(first);
+first = undefined;
+const second = (await batches.next()).value;
+seen.push(second.direction.stream + ':' + second.final);
+globalThis.gc();
+await new Promise((resolve) => setTimeout(resolve, 10));
+globalThis.gc();
+process.stdout.write(seen.join(' ') + ' ' + (firstRef.deref() === undefined ? 'released' : 'kept'));
+`;
+
+Follow('a batch handed on is not kept alive by the batches handed on with it', async () => {
+  const { stdout } = await execa(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', HANDED_ON], { env: { NODE_OPTIONS: '' } });
+  assert.is(stdout.trim(), '0:false 1:false released');
 });
 
 Follow.run();
