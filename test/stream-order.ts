@@ -12,6 +12,7 @@ import { FollowTcpError } from '../src/errors.js';
 import { StreamSpool } from '../src/output/spool.js';
 import { StreamOrderedWriter } from '../src/output/stream-order.js';
 import type { WriterOptions } from '../src/output/writer.js';
+import { DirectionOrder } from '../src/tcp/direction-order.js';
 import type { SegmentRow } from '../src/tcp/segment.js';
 import type { DirectionKey, DirectionRows } from '../src/tcp/streams.js';
 
@@ -111,6 +112,55 @@ Order('the direction whose turn it is goes out at once; the others wait, then fo
     assert.is(Buffer.concat(chunks).toString('utf8').split('\n')[0], 'stream,src,dst,kind,offset,length,frame,time,rel_time,delivered_time,hol_delay,copies,dup_frames,conflict,gap_acked,data');
     assert.equal(readdirSync(dir), [], 'nothing left behind');
   });
+});
+
+Order("with the follower's DirectionOrder: the same rows, and the directions written out let go of", async () => {
+  for (const letsGo of [true, false]) {
+    await withTmpdir(async () => {
+      const { sink, chunks } = collected();
+      const [a, b, c] = [key(5), key(5, true), key(2)];
+      const order = new DirectionOrder(letsGo);
+      order.add(a);
+      order.add(b);
+      const writer = new StreamOrderedWriter(sink, OPTIONS, order);
+      await writer.write(batch(b, 'b1'));
+      await writer.write(batch(a, 'a1'));
+      order.add(c);
+      await writer.write(batch(c, 'c1'));
+      await writer.write(batch(b, 'b2', true));
+      assert.equal([order.at(0), order.at(1), order.at(2)], [a, b, c], 'nothing written out yet');
+      await writer.write(batch(a, 'a2', true));
+      assert.equal(rowTexts(chunks), ['a1', 'a2', 'b1', 'b2', 'c1']);
+      assert.equal([order.at(0), order.at(1), order.at(2)], letsGo ? [undefined, undefined, c] : [a, b, c], `letsGo ${letsGo}`);
+      // A late batch of a direction let go of is still written, not lost.
+      await writer.write(batch(a, 'late'));
+      await writer.write(batch(c, 'c2', true));
+      await writer.finish();
+      assert.equal(rowTexts(chunks), ['a1', 'a2', 'b1', 'b2', 'c1', 'late', 'c2']);
+      assert.is(order.length, 3);
+    });
+  }
+});
+
+Order('DirectionOrder: places stay the same after the front is cut off; entries are the keys still held', () => {
+  const keys = Array.from({ length: 3000 }, (_, index) => key(index));
+  const order = new DirectionOrder(true);
+  for (const each of keys) order.add(each);
+  order.letGoBefore(10);
+  assert.is(order.at(9), undefined);
+  assert.is(order.at(10), keys[10]);
+  order.letGoBefore(2500);
+  assert.is(order.length, 3000);
+  assert.is(order.at(2499), undefined);
+  assert.is(order.at(2500), keys[2500]);
+  assert.is(order.at(2999), keys[2999]);
+  assert.is(order.add(key(3000)), 3000);
+  assert.equal([...order.entries()].map(([place, each]) => [place, each.stream]), Array.from({ length: 501 }, (_, index) => [2500 + index, 2500 + index]));
+  const kept = new DirectionOrder(false);
+  for (const each of keys) kept.add(each);
+  kept.letGoBefore(2500);
+  assert.is(kept.at(0), keys[0]);
+  assert.is([...kept.entries()].length, 3000);
 });
 
 Order('at the end, directions still waiting come out in order, after the one whose turn it was', async () => {

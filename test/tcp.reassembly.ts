@@ -493,7 +493,7 @@ for (const row of FOLLOWER_CASES) {
       assert.is(batch.origin, T0, 'origin is the stream\'s first capture time');
       batches.push([`${batch.direction.src}>${batch.direction.dst}`, ...batch.rows.map(fmt)]);
     });
-    const verdicts = row.frames.map((item) => follower.push(item).verdict?.class);
+    const verdicts = row.frames.map((item) => follower.push(item)?.verdict?.class);
     follower.finish();
     assert.equal(batches, row.batches, 'batches');
     assert.equal(verdicts, row.verdicts, 'frame classes');
@@ -693,6 +693,49 @@ Release('releaseFinished: the same rows, the reassembler dropped at the end, and
     'released: no reassembler left',
   );
   assert.is(releasedInfo!.directions[0]!.frames, 5, 'the late copy is still counted as a frame of its direction');
+});
+
+Release('forgetFinished: the same rows; a finished stream is forgotten but for its number, a SYN still starts anew', () => {
+  const other = { srcAddress: '10.0.0.3', srcPort: 2000, stream: 1 };
+  const frames = [
+    ...helloAcknowledged(),
+    seg(5, 1005, '', 5, { flags: FIN_ACK, ack: 5000 }),
+    server(6, 5000, '', 6, { flags: FIN_ACK, ack: 1006 }),
+    seg(7, 1006, '', 7, { ack: 5001 }),
+    // Stream 1 is not followed (see select): it stays for the stream list.
+    seg(8, 3000, 'other', 8, other),
+    // 2 s after the close: stream 0 is finished at this frame, then forgotten.
+    seg(9, 1000, 'hello', 2007, { ack: 5001 }),
+    // A copy after that: a frame of a forgotten stream.
+    seg(10, 1000, 'hello', 2100, { ack: 5001 }),
+    // A new connection on the same 4-tuple, under the same number.
+    syn(11, 6999, 3000),
+    server(12, 8999, '', 3001, { flags: SYN_ACK, ack: 7000 }),
+    seg(13, 7000, 'again', 3002, { ack: 9000 }),
+    server(14, 9000, '', 3003, { ack: 7005 }),
+  ];
+  const run = (forgetFinished: boolean) => {
+    const batches: string[][] = [];
+    const options = { policy: 'first' as const, maxBuffer: 64 * 1024 * 1024, settle: 500_000_000n, releaseFinished: true, forgetFinished, select: (key: { stream: number }) => key.stream === 0 };
+    const follower = new StreamFollower(options, (batch) => {
+      batches.push([`${batch.direction.src}>${batch.direction.dst} final=${batch.final}`, ...batch.rows.map(fmt)]);
+    });
+    const placed = frames.map((item) => follower.push(item) !== undefined);
+    const before = follower.streams().map((info) => info.stream);
+    follower.finish();
+    return { batches, placed, before, after: follower.streams().map((info) => info.stream), order: follower.followedDirections };
+  };
+  const kept = run(false);
+  const forgot = run(true);
+  assert.equal(forgot.batches, kept.batches, 'the same batches');
+  assert.ok(forgot.batches.some((batch) => batch.some((row) => row.includes('"again"'))), 'the new connection was followed');
+  assert.equal(kept.placed, frames.map(() => true));
+  assert.equal(forgot.placed, frames.map((item) => item.number !== 10), 'only the copy after the stream was forgotten is dropped');
+  assert.equal(kept.before, [0, 1, 0], 'kept: the earlier connection, stream 1, the new connection');
+  assert.equal(forgot.before, [1, 0], 'forgot: stream 1 and the new connection');
+  assert.equal(forgot.after, [1], 'at the end only the stream that was not followed is left');
+  assert.is(forgot.order.length, 4, 'four directions followed, in order');
+  assert.is(kept.order.length, 4);
 });
 
 Release.run();

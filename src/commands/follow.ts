@@ -112,6 +112,8 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     singleStream: !selected,
     // Summaries read a direction's figures after its final rows (late bytes at the very end).
     releaseFinished: !wantSummary,
+    // And with --all or a selection, only its number: memory stays flat over many streams.
+    forgetFinished: !wantSummary && selected,
     ...(flags.idle !== undefined && { idle: flags.idle }),
   });
   const files = flags.outDir === undefined ? undefined : new DirectionFiles(flags.outDir, flags);
@@ -119,13 +121,17 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
   // One output: grouped by direction (streams in order, client first), so the rows' order does
   // not move with other traffic and --all is the per-stream outputs one after the other.
   const writer = output ? new StreamOrderedWriter(output.sink, flags, run.follower.followedDirections) : undefined;
-  const directions = new Set<string>();
+  // The first direction rows came for, and whether another came too (not a set of every
+  // direction: a capture may hold hundreds of thousands).
+  let firstDirection: string | undefined;
+  let severalDirections = false;
   const hol = new HolDelayCollector();
   const finished: { summary: DirectionSummary; source: DirectionInfo; file: string }[] = [];
   const take = async (batch: DirectionRows): Promise<void> => {
     const id = directionId(batch.source);
-    directions.add(id);
-    if (flags.format === 'raw' && !files && directions.size > 1) {
+    firstDirection ??= id;
+    if (id !== firstDirection) severalDirections = true;
+    if (flags.format === 'raw' && !files && severalDirections) {
       throw new FollowTcpError('USAGE', `--format raw writes one direction, but ${selection.text} matches several: narrow it with --src/--dst`);
     }
     if (wantSummary) hol.add(id, batch.rows);
@@ -162,7 +168,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     for (const { summary, source } of finished) summary.lateBytes = source.reassembler?.stats.lateBytes ?? summary.lateBytes;
     // In output order (streams as they first appeared, the client's direction first), not in the
     // order the directions finished.
-    const places = new Map(run.follower.followedDirections.map((key, place) => [key, place]));
+    const places = new Map([...run.follower.followedDirections.entries()].map(([place, key]) => [key, place]));
     finished.sort((a, b) => (places.get(a.source.key) ?? places.size) - (places.get(b.source.key) ?? places.size));
     const summaries = finished.map(({ summary }) => summary);
     if (flags.summary) io.stderr.write(formatSummary(summaries));
@@ -172,7 +178,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
         throw ioError(path, error, 'write');
       });
     }
-    if (flags.outDir !== undefined && directions.size > 0) {
+    if (flags.outDir !== undefined && firstDirection !== undefined) {
       const path = join(flags.outDir, 'index.csv');
       const index = finished.map(({ summary, file }) => indexRow(file, summary));
       await writeFile(path, stringify([INDEX_COLUMNS, ...index])).catch((error: unknown) => {
@@ -185,7 +191,7 @@ export async function runFollow(flags: FollowFlags, io: Io): Promise<number> {
     io.stderr.write(formatStreamList(run.follower.streams()));
     throw new FollowTcpError('USAGE', `${input.source} holds several TCP streams: select one with --stream N (or --all)`);
   }
-  if (directions.size === 0) {
+  if (firstDirection === undefined) {
     if (run.follower.framesRead === 0) {
       const what = selected ? `nothing matches ${selection.text || '--all'}` : 'no TCP frames in it';
       throw new FollowTcpError('USAGE', `${input.source}: ${what} (list the streams with: ${input.listHint})`);

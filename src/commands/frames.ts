@@ -55,6 +55,7 @@ export async function runFrames(flags: FramesFlags, io: Io): Promise<number> {
       for await (const frames of input.frameBatches) {
         for (const frame of frames) {
           const placement = follower.push(frame);
+          if (!placement) continue; // never here: finished streams are not forgotten
           const record = frameRecord(frame, placement);
           if (!record || !placement.verdict) continue;
           matched += 1;

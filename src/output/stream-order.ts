@@ -11,26 +11,37 @@ import { decodeHeldRows, HeldRowsEncoder } from './held-rows.js';
 import { StreamSpool } from './spool.js';
 import { type RowSink, RowWriter, type WriterOptions } from './writer.js';
 
+/** The directions in output order as the writer reads them: an array, or the follower's
+ *  DirectionOrder, which can let go of the directions written out. */
+export interface DirectionList {
+  readonly length: number;
+  at(place: number): DirectionKey | undefined;
+  letGoBefore?(place: number): void;
+}
+
 // Rows are held in records of about this many bytes.
 const RECORD_BYTES = 1 << 18;
 
-/** Writes row batches grouped by direction, in `order` (it may grow while rows are written). */
+/** Writes row batches grouped by direction, in `order` (it may grow while rows are written; the
+ *  directions written out are let go of, in it and here). */
 export class StreamOrderedWriter {
   readonly #direct: RowWriter;
   readonly #spool = new StreamSpool();
   readonly #encoder = new HeldRowsEncoder();
   /** Raw output may keep a row's bytes after writing them: those read back must be copies. */
   readonly #copyBytes: boolean;
-  readonly #order: readonly DirectionKey[];
-  /** Each direction's place in the order, for the part of the order read so far. */
+  readonly #order: DirectionList;
+  /** Each direction's place in the order, for the part of the order read so far and not written out. */
   readonly #places = new Map<DirectionKey, number>();
   #read = 0;
+  /** Places before this one are let go of. */
+  #gone = 0;
   /** The place whose turn it is; those before it are written out. */
   #turn = 0;
   /** Places whose last rows came while they waited. */
   readonly #ended = new Set<number>();
 
-  constructor(sink: RowSink, options: WriterOptions, order: readonly DirectionKey[]) {
+  constructor(sink: RowSink, options: WriterOptions, order: DirectionList) {
     this.#order = order;
     this.#direct = new RowWriter(sink, options);
     this.#copyBytes = options.format === 'raw';
@@ -56,6 +67,7 @@ export class StreamOrderedWriter {
   async finish(): Promise<void> {
     this.#spool.endAppends();
     for (; this.#turn < this.#order.length; this.#turn += 1) await this.#release(this.#turn);
+    this.#letGo();
     this.#spool.close();
   }
 
@@ -65,7 +77,7 @@ export class StreamOrderedWriter {
   }
 
   #place(direction: DirectionKey): number | undefined {
-    for (; this.#read < this.#order.length; this.#read += 1) this.#places.set(this.#order[this.#read]!, this.#read);
+    for (; this.#read < this.#order.length; this.#read += 1) this.#places.set(this.#order.at(this.#read)!, this.#read);
     return this.#places.get(direction);
   }
 
@@ -75,6 +87,14 @@ export class StreamOrderedWriter {
       this.#turn += 1;
       await this.#release(this.#turn);
     } while (this.#ended.delete(this.#turn));
+    this.#letGo();
+  }
+
+  // Let go of the directions before the turn: their rows are written, none come after their last.
+  // (A batch of one would still be written as it comes, as for a direction outside the order.)
+  #letGo(): void {
+    for (; this.#gone < Math.min(this.#turn, this.#read); this.#gone += 1) this.#places.delete(this.#order.at(this.#gone)!);
+    this.#order.letGoBefore?.(this.#gone);
   }
 
   // Put a batch's rows in the spool, in records of about RECORD_BYTES.
@@ -95,7 +115,7 @@ export class StreamOrderedWriter {
   // buffer, so a record's rows are written before the next is read). Segment CSV with hex payloads
   // is made straight from the record's bytes: no rows are made of it.
   async #release(place: number): Promise<void> {
-    const direction = this.#order[place]!;
+    const direction = this.#order.at(place)!;
     const writer = this.#direct;
     const fromBytes = writer.writesHeldCsv;
     for await (const record of this.#spool.takeRecords(place)) {

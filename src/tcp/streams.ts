@@ -5,7 +5,9 @@ import { formatEndpoint } from '../endpoint.js';
 import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
 import { type DirectionOptions, DirectionReassembler, type FrameVerdict } from './direction.js';
+import { DirectionOrder } from './direction-order.js';
 import type { SegmentRow } from './segment.js';
+import { IntervalSet } from './intervals.js';
 import { seqDelta } from './seq.js';
 import { StreamKeyer } from './stream-key.js';
 
@@ -87,6 +89,12 @@ export interface FollowOptions extends DirectionOptions {
    *  figures afterwards (no summary): a finished stream then keeps ~1.6 KB instead of ~3.6 KB, and
    *  frames that come after its end are not counted anywhere. */
   releaseFinished?: boolean;
+  /** Also forget a finished stream whose directions were followed, but for its number: its later
+   *  frames are dropped uncounted (push returns undefined for them; a SYN still starts a new
+   *  connection under the number), and `streams()` no longer lists it. With `releaseFinished`,
+   *  what keeps memory flat however many streams a capture holds (~2 KB a finished stream
+   *  otherwise). Streams none of whose directions was followed stay, for the stream list. */
+  forgetFinished?: boolean;
   /** A stream with no frame for longer than this (capture time) is finished like a closed one:
    *  its rows are written and its state released (default: it stays open until the end). */
   idle?: Nanos;
@@ -115,6 +123,11 @@ interface Connection {
 const SWEEP_FRAMES = 8192;
 // Or once the settle (or idle) time has passed by the capture's clock, after at least this many.
 const SWEEP_MIN_FRAMES = 64;
+
+// True for a client's SYN (no ACK): on a finished stream's 4-tuple, a new connection.
+function isClientSyn(frame: Frame): boolean {
+  return (frame.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+}
 
 // True once a stream was reset, or closed with a FIN each way.
 function hasEnded(info: StreamInfo): boolean {
@@ -145,6 +158,8 @@ export class StreamFollower {
   readonly #open = new Set<Connection>();
   /** Earlier connections whose stream index a later connection reused. */
   readonly #earlier: Connection[] = [];
+  /** Numbers of the finished streams forgotten (forgetFinished). */
+  readonly #forgotten = new IntervalSet();
   /** Rows settled at a stream's frames, not handed on yet (see #settle). */
   readonly #settled = new Map<DirectionInfo, { info: StreamInfo; rows: SegmentRow[] }>();
   /** The streams still to finish at the end of input, in first-seen order. */
@@ -156,12 +171,14 @@ export class StreamFollower {
   framesRead = 0;
   /** The directions being followed, in output order: connections in the order they first
    *  appeared (tshark's tcp.stream numbers streams in that order), the client's direction first
-   *  (as far as the connection's first frame tells). Grows as connections appear. */
-  readonly followedDirections: DirectionKey[] = [];
+   *  (as far as the connection's first frame tells). Grows as connections appear; with
+   *  forgetFinished, a writer lets go of the directions it has written out. */
+  readonly followedDirections: DirectionOrder;
 
   constructor(options: FollowOptions, onRows: (batch: DirectionRows) => void = () => {}) {
     this.#options = options;
     this.#onRows = onRows;
+    this.followedDirections = new DirectionOrder(options.forgetFinished === true);
   }
 
   /** True once `singleStream` was asked for and a second stream appeared. */
@@ -169,11 +186,17 @@ export class StreamFollower {
     return !this.#reassembling;
   }
 
-  // Take in the next frame in capture order; returns where it went and how it was classified.
-  push(frame: Frame): FramePlacement {
+  // Take in the next frame in capture order; returns where it went and how it was classified
+  // (undefined: a later frame of a stream finished and forgotten).
+  push(frame: Frame): FramePlacement | undefined {
     this.framesRead += 1;
     const stream = this.#keyer.streamOf(frame);
     const settle = this.#options.settle;
+    if (!this.#connections.has(stream) && this.#forgotten.covered(stream, stream + 1) > 0 && !isClientSyn(frame)) {
+      if (frame.time > this.#now) this.#now = frame.time;
+      this.#countForSweep();
+      return undefined;
+    }
     let connection = this.#connection(stream, frame);
     // A stream that closed longer than the settle time (or fell idle longer than the idle time)
     // before this frame of its own is finished now, as a sweep would have, so whether this frame
@@ -185,8 +208,10 @@ export class StreamFollower {
       // finish the old connection and start afresh under the same index.
       this.#finishConnection(connection);
       this.#open.delete(connection);
-      this.#connections.delete(stream);
-      this.#earlier.push(connection);
+      if (this.#connections.get(stream) === connection) {
+        this.#connections.delete(stream);
+        this.#earlier.push(connection);
+      }
       connection = this.#connection(stream, frame);
     }
     const sender = endpointKey(frame.srcAddress, frame.srcPort);
@@ -196,7 +221,7 @@ export class StreamFollower {
     if (!connection.listed) {
       connection.listed = true;
       for (const followed of this.#ordered(connection).directions) {
-        if (followed.reassembler) this.followedDirections.push(followed.key);
+        if (followed.reassembler) this.followedDirections.add(followed.key);
       }
     }
     const info = connection.info;
@@ -219,13 +244,18 @@ export class StreamFollower {
     } else if (connection.finished) {
       direction.reassembler?.lateFrame(frame);
     }
+    this.#countForSweep();
+    return placement;
+  }
+
+  // One more frame since the last sweep: sweep when enough frames, or capture time, went by.
+  #countForSweep(): void {
     this.#sinceSweep += 1;
-    const interval = settle ?? this.#options.idle;
+    const interval = this.#options.settle ?? this.#options.idle;
     const due = this.#sinceSweep >= SWEEP_FRAMES || (this.#sinceSweep >= SWEEP_MIN_FRAMES && this.#now - this.#lastSweep >= interval!);
     if (interval !== undefined && due) {
       this.#sweep();
     }
-    return placement;
   }
 
   // An ACK from the server before its SYN/ACK that does not acknowledge the client's SYN, while
@@ -237,7 +267,7 @@ export class StreamFollower {
   }
 
   #isReuse(connection: Connection, frame: Frame): boolean {
-    if ((frame.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN || connection.info.directions.length === 0) return false;
+    if (!isClientSyn(frame) || connection.info.directions.length === 0) return false;
     const ended = hasEnded(connection.info);
     const sender = connection.byEndpoint.get(endpointKey(frame.srcAddress, frame.srcPort));
     return connection.finished || (ended && sender?.synSeq !== frame.seq);
@@ -287,10 +317,16 @@ export class StreamFollower {
     if (connection.finished) return;
     connection.finished = true;
     const info = this.#ordered(connection);
+    let followed = false;
     for (const direction of info.directions) {
       if (!direction.reassembler || this.#options.holdData === false) continue;
+      followed = true;
       this.#emit(info, direction, direction.reassembler.finish(), true);
       if (this.#options.releaseFinished) direction.reassembler = undefined;
+    }
+    if (followed && this.#options.forgetFinished && this.#connections.get(info.stream) === connection) {
+      this.#connections.delete(info.stream);
+      this.#forgotten.add(info.stream, info.stream + 1);
     }
   }
 
