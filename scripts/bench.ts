@@ -7,7 +7,8 @@
 //   (d) python3 scripts/iterparse_baseline.py full.pdml                (ElementTree.iterparse + clear())
 //   (b½) (b) on a capture with half the frames: is follow-tcp's memory flat when the input doubles?
 //   (many) (b) on 300,000 frames of 10,000 short streams, 20 open at a time: memory over many
-//        streams that come and go (no target: the issue's are for (b) and (c))
+//        streams that come and go (held to the same 200 MB)
+//   (many×2) the same with 600,000 frames of 20,000 streams: is memory flat when the streams double?
 //
 // Each case runs under GNU time (`/usr/bin/time -f '%e %M %U %S'`). Its max RSS is the peak of
 // the process *or of any child it waited for* (Linux wait4 reports the larger), so for (b) — node
@@ -17,7 +18,7 @@
 // here around the child; MB = 10^6 bytes, RSS in MiB.
 //
 // Options: --frames N (1000000) --streams S (100) --prefix K (60000, frames of the prefix whose
-// full PDML is used for (c)/(d), ~24 KB of PDML per frame) --cases a,b,c,d,half,many (all)
+// full PDML is used for (c)/(d), ~24 KB of PDML per frame) --cases a,b,c,d,half,many,many2 (all)
 // --rounds R (1; R > 1 runs (a) then (b) R - 1 more times and takes b/a as the median of the
 // rounds' ratios, for machines whose speed changes from minute to minute)
 // --workers N (passed to follow-tcp; default: its own, one per core) --timeout SECONDS per case
@@ -42,8 +43,9 @@ const MB = 1e6;
 // Peak RSS is held to 200 MB as the issue writes it: 10^6 bytes, so 190.7 MiB (the table gives MiB).
 const TARGETS = { tsharkRatio: 1.3, pdmlRatio: 1.0, rssMB: 200, flatness: 1.1 };
 const MIB = 2 ** 20;
-// The capture of many short streams (case many).
+// The captures of many short streams (cases many and many2).
 const MANY = { frames: 300_000, streams: 10_000, concurrent: 20 };
+const MANY2 = { frames: 600_000, streams: 20_000, concurrent: 20 };
 
 interface Options {
   frames: number;
@@ -70,7 +72,7 @@ function parseArguments(argv: string[]): Options {
     frames: 1_000_000,
     streams: 100,
     prefix: 60_000,
-    cases: new Set(['a', 'b', 'c', 'd', 'half', 'many']),
+    cases: new Set(['a', 'b', 'c', 'd', 'half', 'many', 'many2']),
     timeout: 3600,
     build: false,
     regen: false,
@@ -101,13 +103,13 @@ function parseArguments(argv: string[]): Options {
     else if (name === '--regen') options.regen = true;
     else if (name === '--cases') {
       const cases = (value ?? '').split(',').filter(Boolean);
-      const known = ['a', 'b', 'c', 'd', 'half', 'many'];
+      const known = ['a', 'b', 'c', 'd', 'half', 'many', 'many2'];
       if (cases.length === 0 || cases.some((c) => !known.includes(c))) fail(`--cases: a comma-separated subset of ${known.join(',')}`);
       options.cases = new Set(cases);
       i++;
     } else if (name === '--help' || name === '-h') {
       console.log(
-        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half,many] [--rounds R] [--workers N] [--timeout S] [--build] [--regen]',
+        'usage: npm run bench -- [--frames N] [--streams S] [--prefix K] [--cases a,b,c,d,half,many,many2] [--rounds R] [--workers N] [--timeout S] [--build] [--regen]',
       );
       process.exit(0);
     } else fail(`unknown option ${name} (see --help)`);
@@ -517,6 +519,8 @@ async function main(): Promise<void> {
   if (options.cases.has('half')) makeCapture(half, Math.floor(options.frames / 2), options.streams, options.regen);
   const many = join(dataDir, `many-${MANY.frames}-${MANY.streams}-${MANY.concurrent}.pcap`);
   if (options.cases.has('many')) makeCapture(many, MANY.frames, MANY.streams, options.regen, MANY.concurrent);
+  const many2 = join(dataDir, `many-${MANY2.frames}-${MANY2.streams}-${MANY2.concurrent}.pcap`);
+  if (options.cases.has('many2')) makeCapture(many2, MANY2.frames, MANY2.streams, options.regen, MANY2.concurrent);
   if (options.cases.has('c') || options.cases.has('d')) {
     if (options.regen || !fresh(prefix, big)) runQuiet('editcap', ['-r', big, prefix, `1-${options.prefix}`]);
     if (options.regen || !fresh(fullPdml, prefix)) {
@@ -526,7 +530,13 @@ async function main(): Promise<void> {
     }
     console.log(`  ${rel(fullPdml)}: ${mb(statSync(fullPdml).size)} MB, first ${options.prefix} frames of ${rel(big)}`);
   }
-  for (const path of [big, options.cases.has('half') ? half : '', options.cases.has('many') ? many : '', options.cases.has('c') || options.cases.has('d') ? fullPdml : '']) {
+  for (const path of [
+    big,
+    options.cases.has('half') ? half : '',
+    options.cases.has('many') ? many : '',
+    options.cases.has('many2') ? many2 : '',
+    options.cases.has('c') || options.cases.has('d') ? fullPdml : '',
+  ]) {
     if (path) warm(path);
   }
 
@@ -576,6 +586,17 @@ async function main(): Promise<void> {
       input: many,
       stdout: '/dev/null',
       output: join(dataDir, 'out-many.csv'),
+    });
+  }
+  if (options.cases.has('many2')) {
+    specs.push({
+      name: 'many×2',
+      key: 'many2',
+      what: `(many) with ${MANY2.streams} streams, ${MANY2.frames} frames`,
+      ...followTcp('many2', ['--pcap', many2, '--all', '-o', join(dataDir, 'out-many2.csv')]),
+      input: many2,
+      stdout: '/dev/null',
+      output: join(dataDir, 'out-many2.csv'),
     });
   }
   if (options.cases.has('c')) {
@@ -661,6 +682,8 @@ async function main(): Promise<void> {
   const c = results.get('c');
   const d = results.get('d');
   const h = results.get('b½');
+  const manyResult = results.get('many');
+  const many2Result = results.get('many×2');
   if (rounds.length > 1) {
     console.log('\n(a) and (b) in turn, by round');
     console.log(
@@ -680,6 +703,8 @@ async function main(): Promise<void> {
     check('peak RSS (b) follow-tcp, MB (10^6 bytes)', ok(b) ? (b.peak_rss_mib * MIB) / MB : undefined, TARGETS.rssMB),
     check('peak RSS (c) follow-tcp, MB (10^6 bytes)', ok(c) ? (c.peak_rss_mib * MIB) / MB : undefined, TARGETS.rssMB),
     check('RSS(b) / RSS(b½) (input doubled)', ok(b) && ok(h) ? b.peak_rss_mib / h.peak_rss_mib : undefined, TARGETS.flatness),
+    check('peak RSS (many) follow-tcp, MB (10^6 bytes)', ok(manyResult) ? (manyResult.peak_rss_mib * MIB) / MB : undefined, TARGETS.rssMB),
+    check('RSS(many×2) / RSS(many) (streams doubled)', ok(manyResult) && ok(many2Result) ? many2Result.peak_rss_mib / manyResult.peak_rss_mib : undefined, TARGETS.flatness),
   ];
   console.log('\nratios and targets');
   console.log(
