@@ -22,7 +22,7 @@ main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   // Beside tshark with no core to spare, V8 collects on the main thread (collector-threads.ts).
-  beforeTshark: (workers) => {
+  tsharkStarted: (workers) => {
     if (noCoreIdle(workers)) collectOnMainThread();
   },
 }).then((code) => {

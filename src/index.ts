@@ -8,7 +8,7 @@ export { displayFilter, type InputOptions, openFrameBatches, openFrames } from '
 export { BYTE_COLUMNS, byteCells, type CellFormat, SEGMENT_COLUMNS, segmentCells } from './output/columns.js';
 export { type DataFormat, encodeData, escapeText } from './output/data.js';
 export { formatStreamList } from './output/stream-list.js';
-export { StreamOrderedWriter } from './output/stream-order.js';
+export { type DirectionList, StreamOrderedWriter } from './output/stream-order.js';
 export { type GapFill, type OutputFormat, type RowShape, type RowSink, RowWriter, type WriterOptions } from './output/writer.js';
 export { pdmlFrameBatches, pdmlFrames } from './pdml/frames.js';
 export { toFrame } from './pdml/packet.js';
@@ -25,6 +25,7 @@ export {
   type GapSummary,
   type SegmentOverlap,
 } from './tcp/direction.js';
+export { DirectionOrder } from './tcp/direction-order.js';
 export { IntervalSet } from './tcp/intervals.js';
 export { buildRows, type RowSpan } from './tcp/rows.js';
 export type { HeldSegment, OverlapPolicy, RowKind, SegmentRow } from './tcp/segment.js';

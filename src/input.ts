@@ -24,6 +24,8 @@ export interface InputOptions {
   workers?: number;
   /** Told the length in bytes of every chunk of PDML read (for progress). */
   onText?: (length: number) => void;
+  /** Called once tshark's process is started (with pcap). */
+  onTsharkStarted?: () => void;
 }
 
 async function* counted(chunks: AsyncIterable<Uint8Array>, onText: (length: number) => void): AsyncGenerator<Uint8Array> {
@@ -70,6 +72,7 @@ export function openFrameBatches(options: InputOptions): AsyncGenerator<Frame[]>
       ...(options.tshark !== undefined && { tshark: options.tshark }),
       ...(options.savePdml !== undefined && { savePdml: options.savePdml }),
       ...(options.tsharkFields !== undefined && { fields: options.tsharkFields }),
+      ...(options.onTsharkStarted && { onStarted: options.onTsharkStarted }),
     });
     return frameBatchesOf(chunks, options.pcap, options);
   }

@@ -1,6 +1,6 @@
 // The executable's collector settings: the old generation held near its live size, V8's helper
 // threads turned off beside tshark when no core is idle (the user's own flags kept, and no V8
-// check failing once they are set), and the CLI telling the executable when tshark runs.
+// check failing once they are set), and the CLI telling the executable when tshark is started.
 
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -82,18 +82,18 @@ Threads('no core idle: tshark and the main thread on 2 cores; with workers, as m
   assert.not.ok(noCoreIdle(1, 4));
 });
 
-// Run the CLI in-process with a beforeTshark hook; the workers it was told of, per call.
+// Run the CLI in-process with a tsharkStarted hook; the workers it was told of, per call.
 async function tsharkCalls(argv: string[]): Promise<{ code: number; calls: number[] }> {
   const calls: number[] = [];
   const stdout = new PassThrough();
   stdout.resume();
   const stderr = new PassThrough();
   stderr.resume();
-  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr, beforeTshark: (workers) => calls.push(workers) });
+  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr, tsharkStarted: (workers) => calls.push(workers) });
   return { code, calls };
 }
 
-Threads('the CLI tells the executable before it runs tshark (with its workers), and only then', async () => {
+Threads('the CLI tells the executable once tshark is started (with its workers), and only then', async () => {
   const capture = join(MKCAP_FIXTURES, 'multi-conn', 'b.pcapng');
   assert.equal(await tsharkCalls(['--pcap', capture, '--all', '--data', 'none', '--workers', '0']), { code: 0, calls: [0] });
   assert.equal(await tsharkCalls(['--pcap', capture, '--all', '--data', 'none', '--workers', '1']), { code: 0, calls: [1] });

@@ -7,10 +7,10 @@ export interface Io {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Called before a run starts tshark, with the threads that will parse its PDML (0: the main
-   *  thread alone). The executable moves V8's collector onto the main thread when that leaves no
-   *  core idle (collector-threads.ts); tests and library callers leave it out. */
-  beforeTshark?: (workers: number) => void;
+  /** Called once a run has started tshark, with the threads that will parse its PDML (0: the
+   *  main thread alone). When that leaves no core idle, the executable moves V8's collector onto
+   *  the main thread (collector-threads.ts); tests and library callers leave it out. */
+  tsharkStarted?: (workers: number) => void;
 }
 
 /** What every command's action reports back: its exit code. */

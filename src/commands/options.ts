@@ -185,7 +185,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     throw new FollowTcpError('USAGE', '--save-pdml goes with --pcap (it keeps the PDML tshark writes)');
   }
   const workers = flags.workers ?? defaultWorkers(flags.pcap !== undefined);
-  if (flags.pcap !== undefined) io.beforeTshark?.(workers);
+  const tsharkStarted = io.tsharkStarted;
   const frameBatches = openFrameBatches({
     ...(flags.pdml !== undefined && { pdml: flags.pdml }),
     ...(flags.pcap !== undefined && { pcap: flags.pcap }),
@@ -198,6 +198,7 @@ export function openInput(flags: InputFlags, io: Io, selection?: Selection, prog
     stdin: io.stdin,
     workers,
     ...(progress && { onText: (length: number) => progress.read(length) }),
+    ...(tsharkStarted && { onTsharkStarted: () => tsharkStarted(workers) }),
   });
   const source = flags.pcap ?? (flags.pdml === '-' ? 'stdin' : (flags.pdml ?? ''));
   const listHint = `follow-tcp streams ${flags.pcap !== undefined ? '--pcap' : '--pdml'} ${flags.pcap ?? flags.pdml}`;

@@ -77,6 +77,8 @@ export interface TsharkOptions {
   fields?: readonly string[];
   /** Also write the PDML tshark produced to this file. */
   savePdml?: string;
+  /** Called once tshark's process is started. */
+  onStarted?: () => void;
 }
 
 // The tshark command line for a capture: lean flat PDML, no TCP desegmentation, no name lookups.
@@ -119,6 +121,7 @@ export async function* tsharkPdmlBytes(options: TsharkOptions): AsyncGenerator<U
     reject: false,
     encoding: 'buffer',
   });
+  options.onStarted?.();
   let save: WriteStream | undefined;
   if (options.savePdml) {
     const path = options.savePdml;
