@@ -6,8 +6,8 @@ import { type Frame, TcpFlag } from '../frame.js';
 import type { Nanos } from '../time.js';
 import { type DirectionOptions, DirectionReassembler, type FrameVerdict } from './direction.js';
 import { DirectionOrder } from './direction-order.js';
-import type { SegmentRow } from './segment.js';
 import { IntervalSet } from './intervals.js';
+import type { SegmentRow } from './segment.js';
 import { seqDelta } from './seq.js';
 import { StreamKeyer } from './stream-key.js';
 
@@ -92,8 +92,9 @@ export interface FollowOptions extends DirectionOptions {
   /** Also forget a finished stream whose directions were followed, but for its number: its later
    *  frames are dropped uncounted (push returns undefined for them; a SYN still starts a new
    *  connection under the number), and `streams()` no longer lists it. With `releaseFinished`,
-   *  what keeps memory flat however many streams a capture holds (~2 KB a finished stream
-   *  otherwise). Streams none of whose directions was followed stay, for the stream list. */
+   *  what keeps memory flat however many streams a capture holds (otherwise ~2 KB a finished
+   *  stream, its keys and their strings counted). Streams none of whose directions was followed
+   *  stay, for the stream list. */
   forgetFinished?: boolean;
   /** A stream with no frame for longer than this (capture time) is finished like a closed one:
    *  its rows are written and its state released (default: it stays open until the end). */
