@@ -7,6 +7,7 @@
 
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { nodeArguments } from './node-arguments.js';
 
 /** The helper-thread flags turned off, each of which V8 reads at the start of its work. V8's
  *  `--single-threaded-gc` and `--no-parallel-marking` cannot be set once it runs: its concurrent
@@ -28,7 +29,7 @@ function flagName(flag: string): string {
 /** The flags of MAIN_THREAD_COLLECTOR_FLAGS node was not started with (either way), given its
  *  arguments and NODE_OPTIONS: the user's own choices are kept. */
 export function collectorFlagsToSet(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((argument) => argument.startsWith('--')).map(flagName));
+  const given = new Set(nodeArguments(execArgv, nodeOptions).filter((argument) => argument.startsWith('--')).map(flagName));
   if (given.has('single-threaded-gc')) return [];
   return MAIN_THREAD_COLLECTOR_FLAGS.filter((flag) => !given.has(flagName(flag)));
 }

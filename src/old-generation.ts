@@ -10,6 +10,7 @@
 // 3.8–3.9 s against 3.7–3.8 s.
 
 import { setFlagsFromString } from 'node:v8';
+import { nodeArguments } from './node-arguments.js';
 
 /** The old generation may grow to this much more than the live size a full collection left
  *  (100: twice that size). */
@@ -17,7 +18,7 @@ export const OLD_GENERATION_GROWTH_PERCENT = 100;
 
 // True when node was started with a growth setting of the user's own (command line or NODE_OPTIONS).
 function hasOwnGrowth(): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((argument) => argument.includes('heap-growing-percent'));
+  return nodeArguments().some((argument) => argument.includes('heap-growing-percent'));
 }
 
 /** Hold the old generation to `percent` % growth over its live size (from the next full

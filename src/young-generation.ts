@@ -8,6 +8,7 @@
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { nodeArguments } from './node-arguments.js';
 
 // V8's own growth factor (its default).
 const GROWTH = 2;
@@ -20,7 +21,7 @@ export function newSpaceSize(): number {
 // True when node was started with a semi-space size of the user's own (on its command line or in
 // NODE_OPTIONS): theirs is kept.
 function hasOwnSemiSpace(): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((argument) => argument.includes('semi-space'));
+  return nodeArguments().some((argument) => argument.includes('semi-space'));
 }
 
 /** Keep the new space from growing past `bytes` (from the next collection on), unless node was
